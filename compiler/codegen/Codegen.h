@@ -1,0 +1,48 @@
+//===- Codegen.h - From the net dialect to a shared library -----*- C++ -*-===//
+//
+// The public face of code generation; it does not expose Halide, so the
+// driver and the MLIR-heavy files compile without Halide's headers.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_CODEGEN_CODEGEN_H
+#define NETC_CODEGEN_CODEGEN_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace netc {
+
+/// Parameter values by state_dict name, C-ordered (PyTorch layout).
+using WeightMap = llvm::StringMap<std::vector<float>>;
+
+enum class EmitStage { Halide, Stmt, StmtHtml, Llvm, Asm, Obj, So };
+
+struct CodegenOptions {
+  std::string target = "host"; // host | x86-64-avx2 | x86-64-avx512
+  int optLevel = 2;
+  /// Where `--emit=so` writes libNAME.so and NAME.h (the -o path).
+  std::string soPath;
+  /// Directory for `--dump-dir` (empty: none) and the next stage number.
+  std::string dumpDir;
+  int *dumpCounter = nullptr;
+  bool verbose = false;
+};
+
+/// Lowers `module` to one Halide pipeline, schedules it and produces
+/// `stage`: a textual stage is written to `os`; `So` writes the library and
+/// its header next to opts.soPath (all or nothing). Errors are reported
+/// through MLIR diagnostics at the module's location.
+mlir::LogicalResult generate(mlir::ModuleOp module, const WeightMap &weights,
+                             EmitStage stage, const CodegenOptions &opts,
+                             llvm::raw_ostream &os);
+
+/// Parses a `--target=` value; false when it is not one netc knows.
+bool isKnownTarget(llvm::StringRef target);
+
+} // namespace netc
+
+#endif // NETC_CODEGEN_CODEGEN_H

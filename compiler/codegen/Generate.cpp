@@ -1,0 +1,238 @@
+//===- Generate.cpp - Lower, schedule, compile and link a model -----------===//
+#include "codegen/Codegen.h"
+#include "codegen/Lowered.h"
+#include "codegen/Wrapper.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <sstream>
+
+using namespace netc;
+
+bool netc::isKnownTarget(llvm::StringRef t) {
+  return t == "host" || t == "x86-64-avx2" || t == "x86-64-avx512";
+}
+
+Halide::Target netc::halideTarget(const std::string &t) {
+  // Halide 14 wants every x86 feature named (architecture.md).
+  if (t == "x86-64-avx2")
+    return Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41");
+  if (t == "x86-64-avx512")
+    return Halide::Target(
+        "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_skylake");
+  return Halide::get_host_target();
+}
+
+namespace {
+
+/// A scratch directory removed when it goes out of scope.
+struct TempDir {
+  llvm::SmallString<256> path;
+  explicit TempDir(llvm::StringRef parent) {
+    llvm::SmallString<256> model(parent);
+    llvm::sys::fs::make_absolute(model);
+    llvm::sys::path::append(model, ".netc-%%%%%%%%");
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      llvm::SmallString<256> candidate;
+      llvm::sys::fs::createUniquePath(model, candidate, false);
+      if (!llvm::sys::fs::create_directory(candidate, /*IgnoreExisting=*/false)) {
+        path = candidate;
+        return;
+      }
+    }
+  }
+  ~TempDir() {
+    if (!path.empty())
+      llvm::sys::fs::remove_directories(path);
+  }
+  std::string file(llvm::StringRef name) const {
+    llvm::SmallString<256> p(path);
+    llvm::sys::path::append(p, name);
+    return p.str().str();
+  }
+};
+
+bool writeFile(const std::string &path, const std::string &text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return false;
+  os << text;
+  return !os.has_error();
+}
+
+std::string readFile(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  return buf ? (*buf)->getBuffer().str() : std::string();
+}
+
+/// Runs the system C compiler; on failure returns its diagnostics.
+std::optional<std::string> runCC(const std::vector<std::string> &args,
+                                 const TempDir &tmp) {
+  const char *env = std::getenv("NETC_CC");
+  auto cc = llvm::sys::findProgramByName(env ? env : "cc");
+  if (!cc)
+    return std::string("no C compiler found (set NETC_CC or install gcc)");
+  std::vector<llvm::StringRef> argv = {*cc};
+  for (const std::string &a : args)
+    argv.push_back(a);
+  std::string log = tmp.file("cc.log");
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  std::string err;
+  int rc = llvm::sys::ExecuteAndWait(*cc, argv, std::nullopt, redirects, 0, 0,
+                                     &err);
+  if (rc != 0)
+    return "'" + *cc + "' failed: " + err + readFile(log);
+  return std::nullopt;
+}
+
+/// `--emit=halide`: each Func's definition and the schedule applied.
+std::string describePipeline(const LoweredModel &m, const Halide::Target &t,
+                             const std::vector<std::string> &schedule) {
+  std::ostringstream os;
+  os << "// Halide pipeline of " << m.name << " for " << t.to_string()
+     << "\n// Dims are reversed: x = innermost (W).\n";
+  for (size_t i = 0; i < m.inputs.size(); ++i)
+    os << "input " << m.inputs[i].name() << " ("
+       << m.inputDescs[i].shape.size() << "-D)\n";
+  for (const OpStage &s : m.stages) {
+    std::vector<Halide::Func> funcs = s.helpers;
+    funcs.push_back(s.func);
+    for (Halide::Func f : funcs) {
+      os << f.name() << "(";
+      std::vector<Halide::Var> args = f.args();
+      for (size_t i = 0; i < args.size(); ++i)
+        os << (i ? ", " : "") << args[i].name();
+      os << ") = " << f.value() << "\n";
+      for (int u = 0; u < f.num_update_definitions(); ++u) {
+        os << f.name() << "(";
+        const std::vector<Halide::Expr> &ua = f.update_args(u);
+        for (size_t i = 0; i < ua.size(); ++i)
+          os << (i ? ", " : "") << ua[i];
+        os << ") = " << f.update_value(u) << "\n";
+      }
+    }
+  }
+  os << "\n// schedule\n";
+  for (const std::string &line : schedule)
+    os << line << "\n";
+  return os.str();
+}
+
+mlir::LogicalResult fail(mlir::ModuleOp module, const std::string &msg) {
+  mlir::emitError(module.getLoc()) << msg;
+  return mlir::failure();
+}
+
+mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
+                                Halide::Pipeline &pipeline,
+                                const std::vector<Halide::Argument> &args,
+                                Halide::Target target,
+                                const CodegenOptions &opts) {
+  llvm::SmallString<256> outDir(llvm::sys::path::parent_path(opts.soPath));
+  if (outDir.empty())
+    outDir = ".";
+  if (std::error_code ec = llvm::sys::fs::create_directories(outDir))
+    return fail(module, "cannot create '" + outDir.str().str() +
+                            "': " + ec.message());
+  TempDir tmp(outDir);
+  if (tmp.path.empty())
+    return fail(module, "cannot create a scratch directory in '" +
+                            outDir.str().str() + "'");
+  const std::string impl = "netc_pipeline";
+  Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
+  pipeline.compile_to_object(tmp.file("pipeline.o"), args, impl, noRuntime);
+  Halide::compile_standalone_runtime(tmp.file("runtime.o"), target);
+
+  std::string headerName = model.name + ".h";
+  if (!writeFile(tmp.file(headerName), modelHeader(model)) ||
+      !writeFile(tmp.file("wrapper.c"), wrapperSource(model, impl)) ||
+      !writeFile(tmp.file("exports.map"), versionScript(model)))
+    return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
+  if (auto err = runCC({"-c", "-O2", "-fPIC", "-std=c99", "-I", tmp.path.str().str(),
+                        "-I", NETC_HALIDE_INCLUDE_DIR, tmp.file("wrapper.c"),
+                        "-o", tmp.file("wrapper.o")},
+                       tmp))
+    return fail(module, *err);
+  std::string so = tmp.file("model.so");
+  if (auto err = runCC({"-shared", "-o", so, tmp.file("wrapper.o"),
+                        tmp.file("pipeline.o"), tmp.file("runtime.o"),
+                        "-Wl,--version-script=" + tmp.file("exports.map"),
+                        "-Wl,-z,noexecstack", "-lpthread", "-ldl", "-lm"},
+                       tmp))
+    return fail(module, *err);
+
+  // Both files appear together or not at all.
+  llvm::SmallString<256> header(outDir);
+  llvm::StringRef stem = llvm::sys::path::stem(opts.soPath);
+  stem.consume_front("lib");
+  llvm::sys::path::append(header, stem + ".h");
+  if (llvm::sys::fs::rename(tmp.file(headerName), header) ||
+      llvm::sys::fs::rename(so, opts.soPath)) {
+    llvm::sys::fs::remove(header);
+    return fail(module, "cannot write '" + opts.soPath + "'");
+  }
+  return mlir::success();
+}
+
+} // namespace
+
+mlir::LogicalResult netc::generate(mlir::ModuleOp module,
+                                   const WeightMap &weights, EmitStage stage,
+                                   const CodegenOptions &opts,
+                                   llvm::raw_ostream &os) {
+  try {
+    std::string error;
+    std::optional<LoweredModel> model = lowerToHalide(module, weights, error);
+    if (!model)
+      return fail(module, error);
+    Halide::Target target = halideTarget(opts.target);
+    std::vector<std::string> schedule;
+    scheduleX86(*model, target, opts.optLevel, schedule);
+
+    Halide::Pipeline pipeline(model->outputs);
+    std::vector<Halide::Argument> args(model->inputs.begin(),
+                                       model->inputs.end());
+    Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
+    if (stage == EmitStage::Halide) {
+      os << describePipeline(*model, target, schedule);
+      return mlir::success();
+    }
+    if (stage == EmitStage::So)
+      return linkLibrary(module, *model, pipeline, args, target, opts);
+
+    // Textual and object stages go through a scratch file.
+    llvm::SmallString<128> tmpPath;
+    llvm::sys::fs::createTemporaryFile("netc", "out", tmpPath);
+    std::string path = tmpPath.str().str();
+    const std::string fn = model->name + "_forward";
+    switch (stage) {
+    case EmitStage::Stmt:
+      pipeline.compile_to_lowered_stmt(path, args, Halide::Text, target);
+      break;
+    case EmitStage::StmtHtml:
+      pipeline.compile_to_lowered_stmt(path, args, Halide::HTML, target);
+      break;
+    case EmitStage::Llvm:
+      pipeline.compile_to_llvm_assembly(path, args, fn, noRuntime);
+      break;
+    case EmitStage::Asm:
+      pipeline.compile_to_assembly(path, args, fn, noRuntime);
+      break;
+    default:
+      pipeline.compile_to_object(path, args, fn, noRuntime);
+      break;
+    }
+    os << readFile(path);
+    llvm::sys::fs::remove(path);
+    return mlir::success();
+  } catch (const Halide::Error &e) {
+    return fail(module, std::string("Halide: ") + e.what());
+  }
+}

@@ -1,0 +1,63 @@
+//===- Lowered.h - A model as Halide Funcs (internal) -----------*- C++ -*-===//
+//
+// What NetToHalide produces and the schedules consume: the algorithm only.
+// Halide dims are the reverse of the NCHW dims (dim 0 = innermost = W).
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_CODEGEN_LOWERED_H
+#define NETC_CODEGEN_LOWERED_H
+
+#include "codegen/Codegen.h"
+
+#include "Halide.h"
+
+#include <string>
+#include <vector>
+
+namespace netc {
+
+/// An input, output or loss as the descriptor lists it (-1: batch).
+struct TensorDesc {
+  std::string name;
+  bool isInt = false;
+  std::vector<int64_t> shape;
+};
+
+/// One op's Func with what its schedule needs to know.
+struct OpStage {
+  enum Kind { Conv, Fc, Pool, Elementwise, Reduction, Copy } kind;
+  Halide::Func func;
+  std::vector<Halide::Var> vars; // innermost first
+  std::vector<int64_t> shape;    // NCHW, -1 for the batch
+  bool hasUpdate = false;
+  std::vector<Halide::Func> helpers; // intermediate Funcs (e.g. softmax sums)
+  Halide::RDom rdom;                 // the update's reduction, if any
+};
+
+struct LoweredModel {
+  std::string name;
+  std::vector<Halide::ImageParam> inputs;
+  std::vector<TensorDesc> inputDescs;
+  std::vector<Halide::Func> outputs;
+  std::vector<TensorDesc> outputDescs;
+  std::vector<OpStage> stages; // in program order
+};
+
+/// Builds the algorithm of `module`'s @forward as Halide Funcs; parameter
+/// values become constant buffers embedded in the pipeline. On failure
+/// returns nullopt and says why in `error`.
+std::optional<LoweredModel> lowerToHalide(mlir::ModuleOp module,
+                                          const WeightMap &weights,
+                                          std::string &error);
+
+/// The Halide Target for a `--target=` value.
+Halide::Target halideTarget(const std::string &target);
+
+/// Applies the CPU schedule for `optLevel` to every stage; appends one line
+/// per scheduling decision to `log` (shown by `--emit=halide`).
+void scheduleX86(LoweredModel &model, const Halide::Target &target,
+                 int optLevel, std::vector<std::string> &log);
+
+} // namespace netc
+
+#endif // NETC_CODEGEN_LOWERED_H

@@ -1,0 +1,77 @@
+//===- X86Schedule.cpp - The first CPU schedule ---------------------------===//
+//
+// Every op is its own compute_root stage. At -O1/-O2 the innermost dim is
+// vectorized at the target's natural float width and the outer dims are
+// fused and run in parallel over the thread pool (both cores); reductions
+// keep their taps inside the vector loop. -O0 is plain serial loops: the
+// correctness baseline.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Lowered.h"
+
+using namespace Halide;
+using namespace netc;
+
+namespace {
+
+/// Vectorizes `x` and parallelises the fused outer dims of one definition.
+template <typename StageT>
+void vectorizeAndParallelize(StageT stage, const netc::OpStage &s, int vec,
+                             bool innerIsWide, std::vector<std::string> &log,
+                             const std::string &what) {
+  const std::vector<Var> &v = s.vars;
+  Var xo("xo"), xi("xi");
+  std::vector<VarOrRVar> order;
+  if (innerIsWide) {
+    stage.split(v[0], xo, xi, vec, TailStrategy::GuardWithIf);
+    order.push_back(xi);
+  }
+  // Reduction taps sit between the vector lanes and the rest of the nest.
+  if (s.rdom.defined() && what == "update")
+    for (int i = 0; i < s.rdom.dimensions(); ++i)
+      order.push_back(s.rdom[i]);
+  order.push_back(innerIsWide ? xo : v[0]);
+  for (size_t i = 1; i < v.size(); ++i)
+    order.push_back(v[i]);
+  if (order.size() > 1)
+    stage.reorder(order);
+  if (innerIsWide)
+    stage.vectorize(xi);
+  std::string par;
+  if (v.size() >= 3) {
+    // Fuse channels and batch: enough parallel work at batch 1.
+    Var cn("cn");
+    stage.fuse(v[v.size() - 2], v.back(), cn).parallel(cn);
+    par = v[v.size() - 2].name() + "*" + v.back().name();
+  } else if (v.size() == 2) {
+    stage.parallel(v[1]);
+    par = v[1].name();
+  }
+  log.push_back("  " + what + ": " +
+                (innerIsWide ? "vectorize " + v[0].name() + " by " +
+                                   std::to_string(vec) + "; "
+                             : std::string()) +
+                (par.empty() ? "serial" : "parallel " + par));
+}
+
+} // namespace
+
+void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
+                       std::vector<std::string> &log) {
+  const int vec = target.natural_vector_size<float>();
+  for (netc::OpStage &s : model.stages) {
+    s.func.compute_root();
+    for (Func h : s.helpers)
+      h.compute_root();
+    log.push_back(s.func.name() + ": compute_root");
+    if (optLevel == 0)
+      continue;
+    // The innermost dim is NCHW's last; vectorize only when it fills a
+    // vector (small tails are guarded, never read out of bounds).
+    int64_t inner = s.shape.back();
+    bool wide = inner >= vec;
+    vectorizeAndParallelize(s.func, s, vec, wide, log, "pure");
+    if (s.hasUpdate)
+      vectorizeAndParallelize(s.func.update(), s, vec, wide, log, "update");
+  }
+}

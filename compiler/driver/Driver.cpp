@@ -1,0 +1,426 @@
+//===- Driver.cpp - The netc command line ---------------------------------===//
+//
+// .net -> tokens -> AST -> net dialect -> net passes -> Halide -> .so, with
+// `--emit=STAGE` stopping after any stage and `--dump-dir` writing them all.
+// Every failure is a diagnostic and exit status 1; the output file is
+// written only after everything succeeded.
+//
+//===----------------------------------------------------------------------===//
+#include "driver/Driver.h"
+#include "driver/WeightBinding.h"
+
+#include "codegen/Codegen.h"
+#include "frontend/Frontend.h"
+#include "net/IR/NetDialect.h"
+#include "reference/Reference.h"
+
+#include "netrt/Npy.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Pass.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <map>
+
+using namespace netc;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::OptionCategory netcCat("netc options");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.net>"),
+                               cl::Required, cl::cat(netcCat));
+cl::opt<std::string> outputFile("o", cl::desc("Output file (libNAME.so, or "
+                                              "the stage text; default stdout)"),
+                                cl::value_desc("file"), cl::cat(netcCat));
+cl::opt<std::string> emit(
+    "emit",
+    cl::desc("Stop after a stage and print it: tokens, ast, net, net-opt, "
+             "halide, stmt, stmt-html, llvm, asm, obj, so (default)"),
+    cl::init("so"), cl::cat(netcCat));
+cl::opt<std::string> target("target",
+                            cl::desc("host (default), x86-64-avx2, "
+                                     "x86-64-avx512"),
+                            cl::init("host"), cl::cat(netcCat));
+cl::opt<std::string> weightsFlag("weights",
+                                 cl::desc(".safetensors weights (wins over "
+                                          "the file's `weights` statement)"),
+                                 cl::value_desc("file"), cl::cat(netcCat));
+cl::opt<uint64_t> seed("seed",
+                       cl::desc("Seed of the initialisation without weights"),
+                       cl::init(0), cl::cat(netcCat));
+cl::opt<int64_t> fixedBatch("batch",
+                            cl::desc("Compile for a fixed batch instead of a "
+                                     "run-time N"),
+                            cl::init(0), cl::cat(netcCat));
+cl::opt<char> optLevel("O", cl::desc("Optimisation level: -O0, -O1, -O2"),
+                       cl::Prefix, cl::init('2'), cl::cat(netcCat));
+cl::opt<bool> printIrAfterAll("print-ir-after-all",
+                              cl::desc("Print the IR after every net pass"),
+                              cl::cat(netcCat));
+cl::list<std::string> printIrAfter("print-ir-after",
+                                   cl::desc("Print the IR after this pass"),
+                                   cl::cat(netcCat));
+cl::list<std::string> printIrBefore("print-ir-before",
+                                    cl::desc("Print the IR before this pass"),
+                                    cl::cat(netcCat));
+cl::opt<std::string> dumpDir("dump-dir",
+                             cl::desc("Write every stage to DIR/NN-stage.ext"),
+                             cl::value_desc("dir"), cl::cat(netcCat));
+cl::opt<bool> verbose("verbose", cl::desc("Progress on stderr"),
+                      cl::cat(netcCat));
+cl::opt<bool> runReference(
+    "run-reference",
+    cl::desc("Run the naive reference evaluator instead of compiling: reads "
+             "--input NAME=FILE.npy, writes DIR/<output>.npy"),
+    cl::cat(netcCat));
+cl::list<std::string> refInputs("input",
+                                cl::desc("NAME=FILE.npy (with --run-reference)"),
+                                cl::cat(netcCat));
+cl::opt<std::string> refOutputDir("output-dir",
+                                  cl::desc("Where --run-reference writes"),
+                                  cl::init("."), cl::cat(netcCat));
+
+/// A stage's text, kept until everything succeeded.
+struct Emitted {
+  std::string text;
+  llvm::raw_string_ostream os{text};
+};
+
+const char *stageExt(llvm::StringRef stage) {
+  return llvm::StringSwitch<const char *>(stage)
+      .Cases("net", "net-opt", "mlir")
+      .Case("stmt-html", "html")
+      .Case("llvm", "ll")
+      .Case("asm", "s")
+      .Case("obj", "o")
+      .Default("txt");
+}
+
+class Compilation {
+public:
+  Compilation(mlir::MLIRContext &ctx, llvm::SourceMgr &mgr)
+      : ctx(ctx), src(mgr, &ctx) {}
+
+  int run();
+
+private:
+  mlir::MLIRContext &ctx;
+  Source src;
+  int dumpIndex = 0;
+
+  /// Writes a stage to the dump directory.
+  bool dump(llvm::StringRef stage, llvm::StringRef text) {
+    if (dumpDir.empty())
+      return true;
+    llvm::sys::fs::create_directories(dumpDir);
+    llvm::SmallString<256> path(dumpDir);
+    ++dumpIndex;
+    std::string file = (dumpIndex < 10 ? "0" : "") +
+                       std::to_string(dumpIndex) + "-" + stage.str() + "." +
+                       stageExt(stage);
+    llvm::sys::path::append(path, file);
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (ec) {
+      llvm::errs() << "netc: error: cannot write '" << path
+                   << "': " << ec.message() << "\n";
+      return false;
+    }
+    os << text;
+    return true;
+  }
+
+  /// Delivers the requested stage to -o or stdout.
+  int deliver(llvm::StringRef text) {
+    if (outputFile.empty() || outputFile == "-") {
+      llvm::outs() << text;
+      return 0;
+    }
+    std::string err;
+    auto out = mlir::openOutputFile(outputFile, &err);
+    if (!out) {
+      llvm::errs() << "netc: error: " << err << "\n";
+      return 1;
+    }
+    out->os() << text;
+    out->keep();
+    return 0;
+  }
+
+  int runReferenceMode(mlir::ModuleOp module, const WeightMap &weights);
+};
+
+int Compilation::run() {
+  mlir::DefaultTimingManager tm;
+  // `--time-passes` is LLVM's own flag (libLLVM registers it); reuse it.
+  tm.setEnabled(llvm::TimePassesIsEnabled);
+  mlir::TimingScope root = tm.getRootScope();
+  bool all = !dumpDir.empty();
+  llvm::StringRef stop = emit;
+  auto status = [&](llvm::StringRef what) {
+    if (verbose)
+      llvm::errs() << "netc: " << what << "\n";
+  };
+
+  // Tokens (the main file only).
+  if (stop == "tokens" || all) {
+    llvm::SourceMgr tokMgr;
+    Source tokSrc(tokMgr, &ctx);
+    auto toks = lexFile(tokSrc, inputFile);
+    if (!toks)
+      return 1;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    for (const Token &t : *toks) {
+      auto [line, col] = tokMgr.getLineAndColumn(t.loc);
+      os << line << ":" << col << " " << tokName(t.kind);
+      if (t.kind != Tok::Newline && t.kind != Tok::Eof)
+        os << " '" << t.text << "'";
+      os << "\n";
+    }
+    if (!dump("tokens", text))
+      return 1;
+    if (stop == "tokens")
+      return deliver(text);
+  }
+
+  status("parsing");
+  mlir::TimingScope parseTimer = root.nest("parse");
+  std::optional<ParsedProgram> parsed = parseProgram(src, inputFile);
+  parseTimer.stop();
+  if (!parsed)
+    return 1;
+  if (stop == "ast" || all) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    for (const auto &m : parsed->files)
+      printAST(*m, src.mgr, os);
+    if (!dump("ast", text))
+      return 1;
+    if (stop == "ast")
+      return deliver(text);
+  }
+
+  status("checking and generating the net dialect");
+  mlir::TimingScope genTimer = root.nest("sema+mlirgen");
+  std::optional<NetProgram> prog = genProgram(src, *parsed, fixedBatch);
+  genTimer.stop();
+  if (!prog)
+    return 1;
+  mlir::ModuleOp module = prog->module.get();
+  if (failed(mlir::verify(module)))
+    return 1;
+  auto print = [&](mlir::ModuleOp m) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    m.print(os);
+    return text;
+  };
+  if (stop == "net" || all) {
+    if (!dump("net", print(module)))
+      return 1;
+    if (stop == "net")
+      return deliver(print(module));
+  }
+
+  // Parameters are needed from here on (the reference evaluator too).
+  std::string weightsPath =
+      !weightsFlag.empty() ? weightsFlag.getValue() : prog->weightsFile;
+  std::optional<WeightMap> weights =
+      bindWeights(src, *prog, weightsPath, seed);
+  if (!weights)
+    return 1;
+
+  status("running net passes");
+  mlir::PassManager pm(&ctx);
+  mlir::TimingScope passTimer = root.nest("net passes");
+  pm.enableTiming(passTimer);
+  buildNetPipeline(pm, optLevel - '0');
+  if (printIrAfterAll || !printIrAfter.empty() || !printIrBefore.empty()) {
+    ctx.disableMultithreading();
+    auto matches = [](const cl::list<std::string> &names, mlir::Pass *p) {
+      for (const std::string &n : names)
+        if (p->getArgument() == n || p->getName() == n)
+          return true;
+      return false;
+    };
+    pm.enableIRPrinting(
+        [&](mlir::Pass *p, mlir::Operation *) {
+          return matches(printIrBefore, p);
+        },
+        [&](mlir::Pass *p, mlir::Operation *) {
+          return printIrAfterAll || matches(printIrAfter, p);
+        },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+  }
+  if (failed(pm.run(module)))
+    return 1;
+  if (stop == "net-opt" || all) {
+    if (!dump("net-opt", print(module)))
+      return 1;
+    if (stop == "net-opt")
+      return deliver(print(module));
+  }
+
+  if (runReference)
+    return runReferenceMode(module, *weights);
+
+  CodegenOptions opts;
+  opts.target = target;
+  opts.optLevel = optLevel - '0';
+  opts.verbose = verbose;
+  if (all) {
+    static const std::pair<const char *, EmitStage> stages[] = {
+        {"halide", EmitStage::Halide}, {"stmt", EmitStage::Stmt},
+        {"stmt-html", EmitStage::StmtHtml}, {"llvm", EmitStage::Llvm},
+        {"asm", EmitStage::Asm}, {"obj", EmitStage::Obj}};
+    for (auto [name, stage] : stages) {
+      status(std::string("writing stage ") + name);
+      Emitted e;
+      if (failed(generate(module, *weights, stage, opts, e.os)) ||
+          !dump(name, e.text))
+        return 1;
+    }
+  }
+  std::optional<EmitStage> stage =
+      llvm::StringSwitch<std::optional<EmitStage>>(stop)
+          .Case("halide", EmitStage::Halide)
+          .Case("stmt", EmitStage::Stmt)
+          .Case("stmt-html", EmitStage::StmtHtml)
+          .Case("llvm", EmitStage::Llvm)
+          .Case("asm", EmitStage::Asm)
+          .Case("obj", EmitStage::Obj)
+          .Case("so", EmitStage::So)
+          .Default(std::nullopt);
+  if (stage == EmitStage::So) {
+    if (outputFile.empty()) {
+      llvm::SmallString<256> out("lib");
+      out += prog->name;
+      out += ".so";
+      opts.soPath = out.str().str();
+    } else {
+      opts.soPath = outputFile;
+    }
+    status("compiling " + opts.soPath);
+    mlir::TimingScope cgTimer = root.nest("halide codegen + link");
+    Emitted unused;
+    return failed(generate(module, *weights, *stage, opts, unused.os)) ? 1 : 0;
+  }
+  mlir::TimingScope cgTimer = root.nest("halide codegen");
+  Emitted e;
+  if (failed(generate(module, *weights, *stage, opts, e.os)))
+    return 1;
+  return deliver(e.text);
+}
+
+int Compilation::runReferenceMode(mlir::ModuleOp module,
+                                  const WeightMap &weights) {
+  std::map<std::string, RefTensor> inputs;
+  for (const std::string &spec : refInputs) {
+    auto [name, path] = llvm::StringRef(spec).split('=');
+    if (path.empty()) {
+      llvm::errs() << "netc: error: --input expects NAME=FILE.npy, got '"
+                   << spec << "'\n";
+      return 1;
+    }
+    netrt::NpyArray a;
+    std::string err;
+    if (!netrt::readNpy(path.str(), a, err)) {
+      llvm::errs() << "netc: error: " << err << "\n";
+      return 1;
+    }
+    RefTensor t{a.shape, std::vector<float>(a.numel())};
+    for (int64_t i = 0; i < a.numel(); ++i)
+      t.data[i] = a.dtype == NETRT_F32 ? a.f32()[i] : (float)a.i32()[i];
+    inputs[name.str()] = std::move(t);
+  }
+  std::vector<std::pair<std::string, RefTensor>> outputs;
+  std::string err;
+  if (!evaluateReference(module, weights, inputs, outputs, err)) {
+    llvm::errs() << "netc: error: " << err << "\n";
+    return 1;
+  }
+  llvm::sys::fs::create_directories(refOutputDir);
+  for (auto &[name, t] : outputs) {
+    llvm::SmallString<256> path(refOutputDir);
+    llvm::sys::path::append(path, name + ".npy");
+    if (!netrt::writeNpy(path.str().str(), NETRT_F32, t.shape.data(),
+                         t.shape.size(), t.data.data(), err)) {
+      llvm::errs() << "netc: error: " << err << "\n";
+      return 1;
+    }
+    llvm::outs() << name << ": " << netrt::formatType(NETRT_F32, t.shape)
+                 << " -> " << path << "\n";
+  }
+  return 0;
+}
+
+} // namespace
+
+void netc::registerNetDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::net::NetDialect, mlir::func::FuncDialect>();
+}
+
+void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel) {
+  // Dead layers (those no output needs) go away at every level.
+  pm.addPass(mlir::createCanonicalizerPass());
+  if (optLevel >= 1)
+    pm.addPass(mlir::createCSEPass());
+}
+
+int netc::netcMain(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  cl::HideUnrelatedOptions(netcCat);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "netc: compiles a .net network to a shared library\n\n"
+      "  netc MODEL.net -o OUT/libNAME.so [options]\n\n"
+      "  --time-passes prints per-phase compile timing on stderr.\n");
+
+  static const char *stages[] = {"tokens", "ast",  "net",       "net-opt",
+                                 "halide", "stmt", "stmt-html", "llvm",
+                                 "asm",    "obj",  "so"};
+  if (!llvm::is_contained(stages, llvm::StringRef(emit))) {
+    llvm::errs() << "netc: error: unknown --emit stage '" << emit << "'\n";
+    return 1;
+  }
+  if (!isKnownTarget(target)) {
+    llvm::errs() << "netc: error: unknown or unsupported --target '" << target
+                 << "' (this build knows host, x86-64-avx2, x86-64-avx512)\n";
+    return 1;
+  }
+  if (optLevel < '0' || optLevel > '2') {
+    llvm::errs() << "netc: error: unknown optimisation level -O" << optLevel
+                 << "\n";
+    return 1;
+  }
+  if (fixedBatch < 0) {
+    llvm::errs() << "netc: error: --batch must be >= 1\n";
+    return 1;
+  }
+
+  mlir::DialectRegistry registry;
+  registerNetDialects(registry);
+  mlir::MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  llvm::SourceMgr mgr;
+  mlir::SourceMgrDiagnosticHandler handler(mgr, &ctx);
+  return Compilation(ctx, mgr).run();
+}

@@ -1,0 +1,25 @@
+//===- WeightBinding.h - Values for every parameter of a model --*- C++ -*-===//
+#ifndef NETC_DRIVER_WEIGHTBINDING_H
+#define NETC_DRIVER_WEIGHTBINDING_H
+
+#include "codegen/Codegen.h"
+#include "frontend/MLIRGen.h"
+#include "frontend/Source.h"
+
+#include <optional>
+#include <string>
+
+namespace netc {
+
+/// Gives every parameter of `prog` a value: from the `.safetensors` file
+/// `weightsPath` when it is non-empty (missing tensors, wrong shapes or
+/// dtypes are located errors naming the tensor; unused tensors and
+/// auto-named parameters are warnings), else the deterministic
+/// initialisation from `seed`. Frozen `init=` constants keep their value.
+std::optional<WeightMap> bindWeights(const Source &src, const NetProgram &prog,
+                                     const std::string &weightsPath,
+                                     uint64_t seed);
+
+} // namespace netc
+
+#endif // NETC_DRIVER_WEIGHTBINDING_H

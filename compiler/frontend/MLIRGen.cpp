@@ -1,0 +1,1247 @@
+//===- MLIRGen.cpp - Semantic analysis and `net` dialect generation -------===//
+//
+// An evaluator over the AST: statements bind names to tensors (SSA values)
+// or scalars, block calls are inlined with their own scope and parameter
+// prefix, and every op is created through its type inference, so the
+// dialect's shape rules produce the located errors. A failed statement binds
+// its name to a poison value that silences follow-on errors.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/MLIRGen.h"
+
+#include "net/IR/NetOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Path.h"
+
+#include <functional>
+#include <map>
+
+using namespace netc;
+using namespace mlir;
+using llvm::SMLoc;
+
+namespace {
+
+/// A value of the language: a tensor, a scalar, a string or a list.
+struct Val {
+  enum Kind { Poison, Tensor, Number, Bool, String, List, BlockRef } kind =
+      Poison;
+  mlir::Value tensor;
+  double number = 0;
+  bool isInt = false;
+  bool boolean = false;
+  std::string str;
+  std::vector<Val> list;
+
+  static Val poison() { return {}; }
+  static Val ofTensor(mlir::Value v) {
+    Val r;
+    r.kind = Tensor;
+    r.tensor = v;
+    return r;
+  }
+  static Val ofNumber(double d, bool isInt) {
+    Val r;
+    r.kind = Number;
+    r.number = d;
+    r.isInt = isInt;
+    return r;
+  }
+  bool ok() const { return kind != Poison; }
+};
+
+std::string describeVal(const Val &v) {
+  switch (v.kind) {
+  case Val::Poison: return "an invalid value";
+  case Val::Tensor: return "a tensor";
+  case Val::Number: return v.isInt ? "an int" : "a float";
+  case Val::Bool: return "a bool";
+  case Val::String: return "a string";
+  case Val::List: return "a list";
+  case Val::BlockRef: return "a block";
+  }
+  return "?";
+}
+
+std::string typeStr(mlir::Value v) {
+  auto t = cast<RankedTensorType>(v.getType());
+  std::string s = t.getElementType().isInteger(32) ? "i32[" : "f32[";
+  for (auto [i, d] : llvm::enumerate(t.getShape())) {
+    if (i)
+      s += ", ";
+    s += ShapedType::isDynamic(d) ? std::string("N") : std::to_string(d);
+  }
+  return s + "]";
+}
+
+struct Binding {
+  Val val;
+  SMLoc loc;
+};
+
+struct Scope {
+  llvm::StringMap<Binding> names;
+  std::string prefix; // parameter prefix of this block instance ("" at top)
+  std::map<std::string, int> autoCounters;
+};
+
+/// What a statement tells the calls inside it about their names.
+struct StmtCtx {
+  std::string lhs;
+  int paramCalls = 0;
+};
+
+/// Argument kinds of built-in ops.
+enum class AK { Tensor, Tensors, Int, Ints, Float, Bool, Str, Pad, Const };
+struct ArgSpec {
+  const char *name;
+  AK kind;
+  bool required;
+};
+struct OpSig {
+  std::vector<ArgSpec> args;
+  bool hasParams; // owns learned tensors: takes a name prefix
+};
+
+const llvm::StringMap<OpSig> &builtins() {
+  static const llvm::StringMap<OpSig> table = [] {
+    llvm::StringMap<OpSig> t;
+    auto unary = OpSig{{{"x", AK::Tensor, true}}, false};
+    t["conv"] = {{{"x", AK::Tensor, true},
+                  {"out", AK::Int, true},
+                  {"kernel", AK::Ints, true},
+                  {"stride", AK::Ints, false},
+                  {"pad", AK::Pad, false},
+                  {"dilation", AK::Ints, false},
+                  {"groups", AK::Int, false},
+                  {"bias", AK::Bool, false},
+                  {"init", AK::Const, false}},
+                 true};
+    t["fc"] = {{{"x", AK::Tensor, true},
+                {"out", AK::Int, true},
+                {"bias", AK::Bool, false}},
+               true};
+    OpSig pool{{{"x", AK::Tensor, true},
+                {"kernel", AK::Ints, true},
+                {"stride", AK::Ints, false},
+                {"pad", AK::Ints, false},
+                {"ceil", AK::Bool, false}},
+               false};
+    t["maxpool"] = pool;
+    t["avgpool"] = pool;
+    t["batchnorm"] = {{{"x", AK::Tensor, true}, {"eps", AK::Float, false}},
+                      true};
+    t["dropout"] = {{{"x", AK::Tensor, true}, {"p", AK::Float, false}}, false};
+    t["relu"] = unary;
+    t["sigmoid"] = unary;
+    t["tanh"] = unary;
+    t["flatten"] = unary;
+    t["softmax"] = {{{"x", AK::Tensor, true}, {"axis", AK::Int, false}}, false};
+    t["concat"] = {{{"inputs", AK::Tensors, true}, {"axis", AK::Int, false}},
+                   false};
+    return t;
+  }();
+  return table;
+}
+
+class Gen {
+public:
+  Gen(const Source &src, const Module &main,
+      const std::vector<const Module *> &imports, int64_t fixedBatch)
+      : src(src), ctx(src.ctx), builder(ctx), main(main),
+        fixedBatch(fixedBatch) {
+    for (const Module *m : imports)
+      collectBlocks(*m);
+    collectBlocks(main);
+  }
+
+  std::optional<NetProgram> run();
+
+private:
+  const Source &src;
+  MLIRContext *ctx;
+  OpBuilder builder;
+  const Module &main;
+  int64_t fixedBatch;
+  NetProgram prog;
+  llvm::StringMap<const Stmt *> blocks;
+  std::vector<const Stmt *> callStack; // blocks being expanded
+  llvm::StringMap<size_t> paramIndex; // name -> prog.params
+  llvm::StringMap<mlir::Value> paramValues;
+  llvm::StringMap<mlir::Value> inputArgs;
+
+  Location loc(SMLoc at) { return src.loc(at); }
+
+  void collectBlocks(const Module &m) {
+    for (const StmtPtr &s : m.stmts) {
+      if (s->kind != Stmt::Block)
+        continue;
+      if (builtins().count(s->name) || s->name == "repeat") {
+        src.error(s->nameLoc) << "block '" << s->name
+                              << "' has the name of a built-in op";
+        continue;
+      }
+      auto [it, inserted] = blocks.try_emplace(s->name, s.get());
+      if (!inserted) {
+        auto [line, col] = src.mgr.getLineAndColumn(it->second->nameLoc);
+        src.error(s->nameLoc) << "block '" << s->name
+                              << "' is already defined at line " << line
+                              << ":" << col;
+      }
+    }
+  }
+
+  //===--- names ----------------------------------------------------------===//
+
+  void bind(Scope &scope, const std::string &name, SMLoc at, Val v) {
+    auto [it, inserted] = scope.names.try_emplace(name, Binding{v, at});
+    if (!inserted) {
+      auto [line, col] = src.mgr.getLineAndColumn(it->second.loc);
+      src.error(at) << "'" << name << "' is already bound (at line " << line
+                    << ":" << col << "); a name is bound once per scope";
+    }
+  }
+
+  /// Counts the calls in an expression that take a parameter prefix.
+  int countParamCalls(const Expr &e) {
+    int n = 0;
+    if (e.kind == Expr::Call) {
+      auto it = builtins().find(e.text);
+      if ((it != builtins().end() && it->second.hasParams) ||
+          blocks.count(e.text) || e.text == "repeat")
+        ++n;
+    }
+    for (const Arg &a : e.args)
+      n += countParamCalls(*a.value);
+    for (const ExprPtr &i : e.items)
+      n += countParamCalls(*i);
+    return n;
+  }
+
+  /// The prefix of a call's parameters (netlang.md section 5).
+  std::string prefixFor(const Expr &call, Scope &scope, const StmtCtx &sc,
+                        bool &autoNamed) {
+    std::string local;
+    autoNamed = false;
+    if (call.asName)
+      local = *call.asName;
+    else if (sc.paramCalls == 1 && !sc.lhs.empty())
+      local = sc.lhs;
+    else {
+      local = call.text + "_" + std::to_string(scope.autoCounters[call.text]++);
+      autoNamed = true;
+    }
+    return scope.prefix.empty() ? local : scope.prefix + "." + local;
+  }
+
+  /// The parameter `name` of the given shape; shared by every call with the
+  /// same full name.
+  mlir::Value param(const std::string &name, ArrayRef<int64_t> shape,
+                    netc::ParamInit init, bool autoNamed, SMLoc at,
+                    std::vector<float> frozen = {}, bool isFrozen = false) {
+    auto type = RankedTensorType::get(shape, builder.getF32Type());
+    auto it = paramIndex.find(name);
+    if (it != paramIndex.end()) {
+      ParamInfo &p = prog.params[it->second];
+      if (p.shape != std::vector<int64_t>(shape.begin(), shape.end())) {
+        src.error(at) << "parameter '" << name << "' is shared with an "
+                      << "earlier call but has shape "
+                      << typeStr(paramValues[name]).substr(3) << " there and ["
+                      << llvm::join(llvm::map_range(shape,
+                                                    [](int64_t d) {
+                                                      return std::to_string(d);
+                                                    }),
+                                    ", ")
+                      << "] here";
+        return {};
+      }
+      return paramValues[name];
+    }
+    ParamInfo p{name, std::vector<int64_t>(shape.begin(), shape.end()), init,
+                isFrozen, std::move(frozen), autoNamed, loc(at)};
+    paramIndex[name] = prog.params.size();
+    prog.params.push_back(std::move(p));
+    auto op = builder.create<mlir::net::WeightOp>(loc(at), type, name, isFrozen);
+    paramValues[name] = op.getResult();
+    return op.getResult();
+  }
+
+  //===--- statements -----------------------------------------------------===//
+
+  void genStmt(const Stmt &s, Scope &scope);
+  Val evalExpr(const Expr &e, Scope &scope, const StmtCtx &sc);
+  Val evalCall(const Expr &e, Scope &scope, const StmtCtx &sc);
+  Val evalBinary(const Expr &e, Scope &scope, const StmtCtx &sc);
+  Val callBlock(const Expr &call, const Stmt &block,
+                std::vector<std::pair<const Arg *, Val>> &args,
+                const std::string &prefix);
+  Val callBuiltin(const Expr &call, const OpSig &sig,
+                  std::vector<std::pair<const Arg *, Val>> &args,
+                  Scope &scope, const StmtCtx &sc);
+
+  //===--- argument conversion -------------------------------------------===//
+
+  struct Bound {
+    llvm::StringMap<std::pair<Val, SMLoc>> named;
+    std::vector<mlir::Value> tensors; // the AK::Tensors argument
+  };
+
+  bool bindArgs(const Expr &call, const OpSig &sig,
+                std::vector<std::pair<const Arg *, Val>> &args, Bound &out);
+
+  std::optional<int64_t> getInt(const Bound &b, StringRef op, StringRef name,
+                                int64_t dflt) {
+    auto it = b.named.find(name);
+    if (it == b.named.end())
+      return dflt;
+    const Val &v = it->second.first;
+    if (v.kind != Val::Number || !v.isInt) {
+      src.error(it->second.second) << "argument '" << name << "' of " << op
+                                   << " must be an int, got "
+                                   << describeVal(v);
+      return std::nullopt;
+    }
+    return static_cast<int64_t>(v.number);
+  }
+
+  std::optional<double> getFloat(const Bound &b, StringRef op, StringRef name,
+                                 double dflt) {
+    auto it = b.named.find(name);
+    if (it == b.named.end())
+      return dflt;
+    const Val &v = it->second.first;
+    if (v.kind != Val::Number) {
+      src.error(it->second.second) << "argument '" << name << "' of " << op
+                                   << " must be a number, got "
+                                   << describeVal(v);
+      return std::nullopt;
+    }
+    return v.number;
+  }
+
+  std::optional<bool> getBool(const Bound &b, StringRef op, StringRef name,
+                              bool dflt) {
+    auto it = b.named.find(name);
+    if (it == b.named.end())
+      return dflt;
+    const Val &v = it->second.first;
+    if (v.kind != Val::Bool) {
+      src.error(it->second.second) << "argument '" << name << "' of " << op
+                                   << " must be true or false, got "
+                                   << describeVal(v);
+      return std::nullopt;
+    }
+    return v.boolean;
+  }
+
+  /// An int or a list of ints, expanded to `n` entries.
+  std::optional<SmallVector<int64_t>> getInts(const Bound &b, StringRef op,
+                                              StringRef name, size_t n,
+                                              std::optional<int64_t> dflt) {
+    auto it = b.named.find(name);
+    if (it == b.named.end()) {
+      if (!dflt)
+        return std::nullopt;
+      return SmallVector<int64_t>(n, *dflt);
+    }
+    const Val &v = it->second.first;
+    SMLoc at = it->second.second;
+    if (v.kind == Val::Number && v.isInt)
+      return SmallVector<int64_t>(n, static_cast<int64_t>(v.number));
+    if (v.kind == Val::List) {
+      SmallVector<int64_t> r;
+      for (const Val &e : v.list) {
+        if (e.kind != Val::Number || !e.isInt) {
+          src.error(at) << "argument '" << name << "' of " << op
+                        << " must be an int or a list of ints";
+          return std::nullopt;
+        }
+        r.push_back(static_cast<int64_t>(e.number));
+      }
+      if (r.size() != n) {
+        src.error(at) << "argument '" << name << "' of " << op << " has "
+                      << r.size() << " entries but the input has " << n
+                      << " spatial dims";
+        return std::nullopt;
+      }
+      return r;
+    }
+    src.error(at) << "argument '" << name << "' of " << op
+                  << " must be an int or a list of ints, got "
+                  << describeVal(v);
+    return std::nullopt;
+  }
+
+  /// Requires an f32 tensor of rank in [minRank, maxRank].
+  bool checkTensor(mlir::Value v, SMLoc at, StringRef op, size_t minRank,
+                   size_t maxRank, StringRef what = "input") {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (!t.getElementType().isF32()) {
+      src.error(at) << op << " needs an f32 tensor but its " << what
+                    << " is " << typeStr(v);
+      return false;
+    }
+    if (t.getRank() < (int64_t)minRank || t.getRank() > (int64_t)maxRank) {
+      auto d = src.error(at);
+      d << op << " needs an " << what << " of rank " << minRank;
+      if (maxRank != minRank)
+        d << " to " << maxRank;
+      d << ", got " << typeStr(v);
+      return false;
+    }
+    return true;
+  }
+
+  /// Creates a layer op through its type inference; errors land at `at`.
+  template <typename OpTy, typename... Args>
+  Val create(SMLoc at, Args &&...args) {
+    Location l = loc(at);
+    OperationState state(l, OpTy::getOperationName());
+    OpTy::build(builder, state, TypeRange{}, std::forward<Args>(args)...);
+    SmallVector<Type> types;
+    if (failed(OpTy::inferReturnTypes(ctx, l, state.operands,
+                                      state.attributes.getDictionary(ctx),
+                                      state.getRawProperties(), state.regions,
+                                      types))) {
+      src.noteError();
+      return Val::poison();
+    }
+    state.addTypes(types);
+    return Val::ofTensor(builder.create(state)->getResult(0));
+  }
+
+  template <typename OpTy> Val createUnary(SMLoc at, mlir::Value x) {
+    return Val::ofTensor(builder.create<OpTy>(loc(at), x.getType(), x));
+  }
+
+  Val genConv(const Expr &call, Bound &b, const std::string &prefix,
+              bool autoNamed);
+  Val genFc(const Expr &call, Bound &b, const std::string &prefix,
+            bool autoNamed);
+  Val genPool(const Expr &call, Bound &b);
+  Val genBatchNorm(const Expr &call, Bound &b, const std::string &prefix,
+                   bool autoNamed);
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Calls
+//===----------------------------------------------------------------------===//
+
+bool Gen::bindArgs(const Expr &call, const OpSig &sig,
+                   std::vector<std::pair<const Arg *, Val>> &args, Bound &out) {
+  size_t next = 0; // next positional parameter
+  bool ok = true;
+  for (auto &[arg, val] : args) {
+    const ArgSpec *spec = nullptr;
+    if (arg->name.empty()) {
+      if (next < sig.args.size() && sig.args[next].kind == AK::Tensors) {
+        if (val.kind != Val::Tensor) {
+          src.error(arg->loc) << call.text << " takes tensors positionally, "
+                              << "got " << describeVal(val);
+          ok = false;
+          continue;
+        }
+        out.tensors.push_back(val.tensor);
+        continue;
+      }
+      if (next >= sig.args.size()) {
+        src.error(arg->loc) << call.text << " takes at most "
+                            << sig.args.size() << " arguments";
+        ok = false;
+        continue;
+      }
+      spec = &sig.args[next++];
+    } else {
+      for (const ArgSpec &s : sig.args)
+        if (arg->name == s.name && s.kind != AK::Tensors)
+          spec = &s;
+      if (!spec) {
+        auto d = src.error(arg->loc);
+        d << "unknown argument '" << arg->name << "' of " << call.text
+          << " (it takes:";
+        for (const ArgSpec &s : sig.args)
+          d << " " << s.name;
+        d << ")";
+        ok = false;
+        continue;
+      }
+      if (next < sig.args.size() && sig.args[next].kind == AK::Tensors)
+        ++next; // a named argument ends the variadic tensors
+    }
+    if (out.named.count(spec->name)) {
+      src.error(arg->loc) << "argument '" << spec->name << "' of "
+                          << call.text << " is given twice";
+      ok = false;
+      continue;
+    }
+    if (spec->kind == AK::Tensor && val.kind != Val::Tensor) {
+      src.error(arg->loc) << "argument '" << spec->name << "' of " << call.text
+                          << " must be a tensor, got " << describeVal(val);
+      ok = false;
+      continue;
+    }
+    if (spec->kind != AK::Tensor && val.kind == Val::Tensor) {
+      src.error(arg->loc) << "argument '" << spec->name << "' of " << call.text
+                          << " must be a constant, got a tensor";
+      ok = false;
+      continue;
+    }
+    out.named[spec->name] = {val, arg->loc};
+  }
+  for (const ArgSpec &s : sig.args) {
+    bool present = s.kind == AK::Tensors ? !out.tensors.empty()
+                                         : out.named.count(s.name) > 0;
+    if (s.required && !present && ok) {
+      src.error(call.loc) << call.text << ": missing required argument '"
+                          << s.name << "'";
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+Val Gen::evalCall(const Expr &e, Scope &scope, const StmtCtx &sc) {
+  // `repeat(n, BLOCK, x, args...)`: BLOCK is a name, not a value.
+  std::vector<std::pair<const Arg *, Val>> args;
+  bool ok = true;
+  for (size_t i = 0; i < e.args.size(); ++i) {
+    const Arg &a = e.args[i];
+    if (e.text == "repeat" && i == 1 && a.name.empty() &&
+        a.value->kind == Expr::Name) {
+      Val v;
+      v.kind = Val::BlockRef;
+      v.str = a.value->text;
+      args.push_back({&a, v});
+      continue;
+    }
+    Val v = evalExpr(*a.value, scope, sc);
+    ok &= v.ok();
+    args.push_back({&a, std::move(v)});
+  }
+  if (!ok)
+    return Val::poison();
+
+  if (e.text == "repeat") {
+    if (args.size() < 3 || args[0].second.kind != Val::Number ||
+        !args[0].second.isInt || args[1].second.kind != Val::BlockRef) {
+      src.error(e.loc) << "repeat needs (n, BLOCK, x, args...) with an int n "
+                          "and the name of a block";
+      return Val::poison();
+    }
+    int64_t n = static_cast<int64_t>(args[0].second.number);
+    auto it = blocks.find(args[1].second.str);
+    if (it == blocks.end()) {
+      src.error(args[1].first->loc) << "unknown block '" << args[1].second.str
+                                    << "'";
+      return Val::poison();
+    }
+    if (n < 1) {
+      src.error(args[0].first->loc) << "repeat count must be >= 1, got " << n;
+      return Val::poison();
+    }
+    bool autoNamed;
+    std::string prefix = prefixFor(e, scope, sc, autoNamed);
+    std::vector<std::pair<const Arg *, Val>> rest(args.begin() + 2,
+                                                  args.end());
+    for (int64_t i = 0; i < n; ++i) {
+      Val out = callBlock(e, *it->second, rest, prefix + "." + std::to_string(i));
+      if (!out.ok())
+        return out;
+      rest[0].second = out;
+    }
+    return rest[0].second;
+  }
+
+  if (auto it = blocks.find(e.text); it != blocks.end()) {
+    bool autoNamed;
+    std::string prefix = prefixFor(e, scope, sc, autoNamed);
+    return callBlock(e, *it->second, args, prefix);
+  }
+  auto it = builtins().find(e.text);
+  if (it == builtins().end()) {
+    src.error(e.loc) << "unknown op or block '" << e.text << "'";
+    return Val::poison();
+  }
+  return callBuiltin(e, it->second, args, scope, sc);
+}
+
+Val Gen::callBlock(const Expr &call, const Stmt &block,
+                   std::vector<std::pair<const Arg *, Val>> &args,
+                   const std::string &prefix) {
+  for (const Stmt *active : callStack)
+    if (active == &block) {
+      auto d = src.error(call.loc);
+      d << "recursion between blocks: ";
+      for (const Stmt *s : callStack)
+        d << s->name << " -> ";
+      d << block.name;
+      return Val::poison();
+    }
+
+  Scope scope;
+  scope.prefix = prefix;
+  size_t numTensorParams = llvm::count_if(
+      block.params, [](const Param &p) { return p.kind == Param::Tensor; });
+  size_t numTensors = llvm::count_if(
+      args, [](auto &a) { return a.first->name.empty() &&
+                                 a.second.kind == Val::Tensor; });
+  if (numTensors != numTensorParams) {
+    src.error(call.loc) << "block '" << block.name << "' takes "
+                        << numTensorParams << " tensor(s) but " << numTensors
+                        << " were given";
+    return Val::poison();
+  }
+  // Positional arguments fill parameters in order; the rest go by name.
+  size_t next = 0;
+  llvm::StringMap<std::pair<Val, SMLoc>> given;
+  for (auto &[arg, val] : args) {
+    std::string name = arg->name;
+    if (name.empty()) {
+      if (next >= block.params.size()) {
+        src.error(arg->loc) << "block '" << block.name << "' takes "
+                            << block.params.size() << " arguments";
+        return Val::poison();
+      }
+      name = block.params[next++].name;
+    }
+    const Param *p = nullptr;
+    for (const Param &q : block.params)
+      if (q.name == name)
+        p = &q;
+    if (!p) {
+      src.error(arg->loc) << "block '" << block.name
+                          << "' has no parameter '" << name << "'";
+      return Val::poison();
+    }
+    bool wantTensor = p->kind == Param::Tensor;
+    if (wantTensor != (val.kind == Val::Tensor) ||
+        (p->kind == Param::Int && !(val.kind == Val::Number && val.isInt)) ||
+        (p->kind == Param::Float && val.kind != Val::Number)) {
+      src.error(arg->loc) << "parameter '" << name << "' of block '"
+                          << block.name << "' must be "
+                          << (wantTensor             ? "a tensor"
+                              : p->kind == Param::Int ? "an int"
+                                                      : "a number")
+                          << ", got " << describeVal(val);
+      return Val::poison();
+    }
+    if (!given.try_emplace(name, val, arg->loc).second) {
+      src.error(arg->loc) << "parameter '" << name << "' of block '"
+                          << block.name << "' is given twice";
+      return Val::poison();
+    }
+  }
+  callStack.push_back(&block);
+  auto restore = llvm::make_scope_exit([&] { callStack.pop_back(); });
+  for (const Param &p : block.params) {
+    auto it = given.find(p.name);
+    Val v;
+    if (it != given.end())
+      v = it->second.first;
+    else if (p.defaultValue)
+      v = evalExpr(*p.defaultValue, scope, StmtCtx{});
+    else {
+      src.error(call.loc) << "block '" << block.name
+                          << "': missing argument '" << p.name << "'";
+      return Val::poison();
+    }
+    if (!v.ok())
+      return v;
+    if (p.kind == Param::Float && v.kind == Val::Number)
+      v.isInt = false;
+    scope.names[p.name] = Binding{v, p.loc};
+  }
+  unsigned errorsBefore = src.errors();
+  for (const StmtPtr &s : block.body) {
+    if (s->kind == Stmt::Return) {
+      if (src.errors() != errorsBefore)
+        return Val::poison();
+      StmtCtx sc;
+      sc.paramCalls = countParamCalls(*s->value);
+      Val r = evalExpr(*s->value, scope, sc);
+      if (r.ok() && r.kind != Val::Tensor) {
+        src.error(s->loc) << "block '" << block.name
+                          << "' must return a tensor, got " << describeVal(r);
+        return Val::poison();
+      }
+      return r;
+    }
+    genStmt(*s, scope);
+  }
+  return Val::poison();
+}
+
+Val Gen::callBuiltin(const Expr &call, const OpSig &sig,
+                     std::vector<std::pair<const Arg *, Val>> &args,
+                     Scope &scope, const StmtCtx &sc) {
+  Bound b;
+  if (!bindArgs(call, sig, args, b))
+    return Val::poison();
+  SMLoc at = call.loc;
+  StringRef op = call.text;
+  if (op == "concat") {
+    for (mlir::Value v : b.tensors)
+      if (!checkTensor(v, at, op, 1, 8))
+        return Val::poison();
+    std::optional<int64_t> axis = getInt(b, op, "axis", 1);
+    if (!axis)
+      return Val::poison();
+    int64_t rank = cast<RankedTensorType>(b.tensors[0].getType()).getRank();
+    return create<mlir::net::ConcatOp>(at, b.tensors, *axis < 0 ? *axis + rank : *axis);
+  }
+  mlir::Value x = b.named["x"].first.tensor;
+  if (!checkTensor(x, at, op, 1, 8))
+    return Val::poison();
+  bool autoNamed = false;
+  std::string prefix;
+  if (sig.hasParams)
+    prefix = prefixFor(call, scope, sc, autoNamed);
+
+  if (op == "conv")
+    return genConv(call, b, prefix, autoNamed);
+  if (op == "fc")
+    return genFc(call, b, prefix, autoNamed);
+  if (op == "maxpool" || op == "avgpool")
+    return genPool(call, b);
+  if (op == "batchnorm")
+    return genBatchNorm(call, b, prefix, autoNamed);
+  if (op == "relu")
+    return createUnary<mlir::net::ReluOp>(at, x);
+  if (op == "sigmoid")
+    return createUnary<mlir::net::SigmoidOp>(at, x);
+  if (op == "tanh")
+    return createUnary<mlir::net::TanhOp>(at, x);
+  if (op == "dropout") {
+    std::optional<double> p = getFloat(b, op, "p", 0.5);
+    if (!p)
+      return Val::poison();
+    if (*p < 0 || *p >= 1) {
+      src.error(b.named["p"].second) << "dropout: p must be in [0, 1), got "
+                                     << *p;
+      return Val::poison();
+    }
+    return Val::ofTensor(x); // identity at inference
+  }
+  if (op == "flatten")
+    return create<mlir::net::FlattenOp>(at, x);
+  if (op == "softmax") {
+    std::optional<int64_t> axis = getInt(b, op, "axis", 1);
+    if (!axis)
+      return Val::poison();
+    int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+    return create<mlir::net::SoftmaxOp>(at, x, *axis < 0 ? *axis + rank : *axis);
+  }
+  llvm_unreachable("built-in op without a generator");
+}
+
+/// Flattens a nested list constant, recording its shape.
+static bool flattenConst(const Val &v, std::vector<int64_t> &shape,
+                         std::vector<float> &data, size_t depth) {
+  if (v.kind == Val::Number) {
+    if (depth != shape.size())
+      return false;
+    data.push_back(static_cast<float>(v.number));
+    return true;
+  }
+  if (v.kind != Val::List || v.list.empty())
+    return false;
+  if (depth == shape.size())
+    shape.push_back(v.list.size());
+  else if (shape[depth] != (int64_t)v.list.size())
+    return false;
+  for (const Val &e : v.list)
+    if (!flattenConst(e, shape, data, depth + 1))
+      return false;
+  return true;
+}
+
+Val Gen::genConv(const Expr &call, Bound &b, const std::string &prefix,
+                 bool autoNamed) {
+  SMLoc at = call.loc;
+  mlir::Value x = b.named["x"].first.tensor;
+  auto xt = cast<RankedTensorType>(x.getType());
+  if (!checkTensor(x, at, "conv", 3, 5))
+    return Val::poison();
+  size_t spatial = xt.getRank() - 2;
+  std::optional<int64_t> out = getInt(b, "conv", "out", 0);
+  std::optional<int64_t> groups = getInt(b, "conv", "groups", 1);
+  auto kernel = getInts(b, "conv", "kernel", spatial, std::nullopt);
+  auto stride = getInts(b, "conv", "stride", spatial, 1);
+  auto dilation = getInts(b, "conv", "dilation", spatial, 1);
+  std::optional<bool> bias = getBool(b, "conv", "bias", true);
+  if (!out || !groups || !kernel || !stride || !dilation || !bias)
+    return Val::poison();
+  if (*out < 1) {
+    src.error(b.named["out"].second) << "conv: out must be >= 1, got " << *out;
+    return Val::poison();
+  }
+  // pad: an int, a list, "same" or "valid".
+  SmallVector<int64_t> pad(spatial, 0);
+  if (auto it = b.named.find("pad"); it != b.named.end()) {
+    const Val &v = it->second.first;
+    if (v.kind == Val::String) {
+      if (v.str == "same") {
+        for (size_t i = 0; i < spatial; ++i) {
+          if ((*kernel)[i] % 2 == 0) {
+            src.error(it->second.second)
+                << "pad=\"same\" needs an odd kernel, got " << (*kernel)[i];
+            return Val::poison();
+          }
+          pad[i] = (*dilation)[i] * ((*kernel)[i] - 1) / 2;
+        }
+      } else if (v.str != "valid") {
+        src.error(it->second.second)
+            << "pad must be an int, a list, \"same\" or \"valid\", got \""
+            << v.str << "\"";
+        return Val::poison();
+      }
+    } else {
+      auto p = getInts(b, "conv", "pad", spatial, 0);
+      if (!p)
+        return Val::poison();
+      pad = *p;
+    }
+  }
+  int64_t channels = xt.getDimSize(1);
+  if (ShapedType::isDynamic(channels)) {
+    src.error(at) << "conv needs a static channel dim, got " << typeStr(x);
+    return Val::poison();
+  }
+  if (*groups < 1 || channels % *groups != 0) {
+    src.error(b.named.count("groups") ? b.named["groups"].second : at)
+        << "conv: groups=" << *groups << " does not divide the " << channels
+        << " input channels of " << typeStr(x);
+    return Val::poison();
+  }
+  SmallVector<int64_t> wshape = {*out, channels / *groups};
+  wshape.append(*kernel);
+
+  mlir::Value w;
+  if (auto it = b.named.find("init"); it != b.named.end()) {
+    std::vector<int64_t> shape;
+    std::vector<float> data;
+    if (!flattenConst(it->second.first, shape, data, 0)) {
+      src.error(it->second.second)
+          << "init= must be a nested list of numbers with a regular shape";
+      return Val::poison();
+    }
+    // Leading 1-dims of the weight may be left out.
+    while (shape.size() < wshape.size())
+      shape.insert(shape.begin(), 1);
+    if (llvm::ArrayRef<int64_t>(shape) != llvm::ArrayRef<int64_t>(wshape)) {
+      src.error(it->second.second)
+          << "init= has " << data.size() << " values in shape ["
+          << llvm::join(llvm::map_range(shape, [](int64_t d) {
+               return std::to_string(d);
+             }), ", ")
+          << "] but the weight is ["
+          << llvm::join(llvm::map_range(wshape, [](int64_t d) {
+               return std::to_string(d);
+             }), ", ")
+          << "]";
+      return Val::poison();
+    }
+    w = param(prefix + ".weight", wshape, netc::ParamInit::Zeros, autoNamed,
+              at, std::move(data), /*isFrozen=*/true);
+  } else {
+    w = param(prefix + ".weight", wshape, netc::ParamInit::HeNormal, autoNamed,
+              at);
+  }
+  mlir::Value bv;
+  if (*bias)
+    bv = param(prefix + ".bias", {*out}, netc::ParamInit::Zeros, autoNamed, at);
+  if (!w || (*bias && !bv))
+    return Val::poison();
+  return create<mlir::net::ConvOp>(at, x, w, bv, *stride, pad, *dilation, *groups);
+}
+
+Val Gen::genFc(const Expr &call, Bound &b, const std::string &prefix,
+               bool autoNamed) {
+  SMLoc at = call.loc;
+  mlir::Value x = b.named["x"].first.tensor;
+  if (!checkTensor(x, at, "fc", 2, 8))
+    return Val::poison();
+  std::optional<int64_t> out = getInt(b, "fc", "out", 0);
+  std::optional<bool> bias = getBool(b, "fc", "bias", true);
+  if (!out || !bias)
+    return Val::poison();
+  if (*out < 1) {
+    src.error(b.named["out"].second) << "fc: out must be >= 1, got " << *out;
+    return Val::poison();
+  }
+  int64_t features = 1;
+  for (int64_t d : cast<RankedTensorType>(x.getType()).getShape().drop_front()) {
+    if (ShapedType::isDynamic(d)) {
+      src.error(at) << "fc: only the batch dim may be symbolic, got "
+                    << typeStr(x);
+      return Val::poison();
+    }
+    features *= d;
+  }
+  mlir::Value w = param(prefix + ".weight", {*out, features},
+                        netc::ParamInit::HeNormal, autoNamed, at);
+  mlir::Value bv;
+  if (*bias)
+    bv = param(prefix + ".bias", {*out}, netc::ParamInit::Zeros, autoNamed, at);
+  if (!w || (*bias && !bv))
+    return Val::poison();
+  return create<mlir::net::FcOp>(at, x, w, bv);
+}
+
+Val Gen::genPool(const Expr &call, Bound &b) {
+  SMLoc at = call.loc;
+  StringRef op = call.text;
+  mlir::Value x = b.named["x"].first.tensor;
+  if (!checkTensor(x, at, op, 3, 5))
+    return Val::poison();
+  size_t spatial = cast<RankedTensorType>(x.getType()).getRank() - 2;
+  auto kernel = getInts(b, op, "kernel", spatial, std::nullopt);
+  if (!kernel)
+    return Val::poison();
+  auto stride = b.named.count("stride")
+                    ? getInts(b, op, "stride", spatial, std::nullopt)
+                    : std::optional<SmallVector<int64_t>>(*kernel);
+  auto pad = getInts(b, op, "pad", spatial, 0);
+  std::optional<bool> ceil = getBool(b, op, "ceil", false);
+  if (!stride || !pad || !ceil)
+    return Val::poison();
+  if (op == "maxpool")
+    return create<mlir::net::MaxPoolOp>(at, x, *kernel, *stride, *pad, *ceil);
+  return create<mlir::net::AvgPoolOp>(at, x, *kernel, *stride, *pad, *ceil);
+}
+
+Val Gen::genBatchNorm(const Expr &call, Bound &b, const std::string &prefix,
+                      bool autoNamed) {
+  SMLoc at = call.loc;
+  mlir::Value x = b.named["x"].first.tensor;
+  if (!checkTensor(x, at, "batchnorm", 2, 5))
+    return Val::poison();
+  std::optional<double> eps = getFloat(b, "batchnorm", "eps", 1e-5);
+  if (!eps)
+    return Val::poison();
+  int64_t c = cast<RankedTensorType>(x.getType()).getDimSize(1);
+  mlir::Value g = param(prefix + ".weight", {c}, netc::ParamInit::Ones,
+                        autoNamed, at);
+  mlir::Value bb = param(prefix + ".bias", {c}, netc::ParamInit::Zeros,
+                         autoNamed, at);
+  mlir::Value m = param(prefix + ".running_mean", {c}, netc::ParamInit::Zeros,
+                        autoNamed, at);
+  mlir::Value v = param(prefix + ".running_var", {c}, netc::ParamInit::Ones,
+                        autoNamed, at);
+  if (!g || !bb || !m || !v)
+    return Val::poison();
+  return create<mlir::net::BatchNormOp>(at, x, g, bb, m, v,
+                                  builder.getF32FloatAttr(*eps));
+}
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+Val Gen::evalBinary(const Expr &e, Scope &scope, const StmtCtx &sc) {
+  Val a = evalExpr(*e.items[0], scope, sc);
+  Val b = evalExpr(*e.items[1], scope, sc);
+  if (!a.ok() || !b.ok())
+    return Val::poison();
+  SMLoc at = e.loc;
+  auto isNum = [](const Val &v) { return v.kind == Val::Number; };
+  if (isNum(a) && isNum(b)) {
+    double r = e.op == '+'   ? a.number + b.number
+               : e.op == '-' ? a.number - b.number
+               : e.op == '*' ? a.number * b.number
+                             : a.number / b.number;
+    bool isInt = a.isInt && b.isInt && e.op != '/';
+    return Val::ofNumber(r, isInt);
+  }
+  if (a.kind == Val::Tensor && b.kind == Val::Tensor) {
+    if (!checkTensor(a.tensor, at, std::string("'") + e.op + "'", 1, 8,
+                     "left operand") ||
+        !checkTensor(b.tensor, at, std::string("'") + e.op + "'", 1, 8,
+                     "right operand"))
+      return Val::poison();
+    switch (e.op) {
+    case '+': return create<mlir::net::AddOp>(at, a.tensor, b.tensor);
+    case '-': return create<mlir::net::SubOp>(at, a.tensor, b.tensor);
+    case '*': return create<mlir::net::MulOp>(at, a.tensor, b.tensor);
+    default: return create<mlir::net::DivOp>(at, a.tensor, b.tensor);
+    }
+  }
+  // A tensor and a scalar: an affine map of the tensor.
+  const Val &t = a.kind == Val::Tensor ? a : b;
+  const Val &s = a.kind == Val::Tensor ? b : a;
+  if (t.kind != Val::Tensor || !isNum(s)) {
+    src.error(at) << "'" << e.op << "' needs tensors or numbers, got "
+                  << describeVal(a) << " and " << describeVal(b);
+    return Val::poison();
+  }
+  if (!checkTensor(t.tensor, at, std::string("'") + e.op + "'", 1, 8,
+                   "operand"))
+    return Val::poison();
+  bool tensorLeft = a.kind == Val::Tensor;
+  double scale = 1, shift = 0;
+  switch (e.op) {
+  case '+': shift = s.number; break;
+  case '-':
+    scale = tensorLeft ? 1 : -1;
+    shift = tensorLeft ? -s.number : s.number;
+    break;
+  case '*': scale = s.number; break;
+  case '/':
+    if (!tensorLeft) {
+      src.error(at) << "dividing a number by a tensor is not supported; "
+                       "write the reciprocal as a tensor op";
+      return Val::poison();
+    }
+    if (s.number == 0) {
+      src.error(at) << "division of a tensor by zero";
+      return Val::poison();
+    }
+    scale = 1.0 / s.number;
+    break;
+  }
+  return Val::ofTensor(builder.create<mlir::net::AffineOp>(
+      loc(at), t.tensor.getType(), t.tensor, builder.getF32FloatAttr(scale),
+      builder.getF32FloatAttr(shift)));
+}
+
+Val Gen::evalExpr(const Expr &e, Scope &scope, const StmtCtx &sc) {
+  switch (e.kind) {
+  case Expr::Number:
+    return Val::ofNumber(e.number, e.isInt);
+  case Expr::String: {
+    Val v;
+    v.kind = Val::String;
+    v.str = e.text;
+    return v;
+  }
+  case Expr::Bool: {
+    Val v;
+    v.kind = Val::Bool;
+    v.boolean = e.boolean;
+    return v;
+  }
+  case Expr::Name: {
+    auto it = scope.names.find(e.text);
+    if (it == scope.names.end()) {
+      auto d = src.error(e.loc);
+      d << "'" << e.text << "' is not defined";
+      if (blocks.count(e.text) || builtins().count(e.text))
+        d << " ('" << e.text << "' is an op or block: call it with '(...)')";
+      return Val::poison();
+    }
+    return it->second.val;
+  }
+  case Expr::List: {
+    Val v;
+    v.kind = Val::List;
+    for (const ExprPtr &i : e.items) {
+      Val item = evalExpr(*i, scope, sc);
+      if (!item.ok())
+        return item;
+      if (item.kind != Val::Number && item.kind != Val::List) {
+        src.error(i->loc) << "a list holds numbers or lists, got "
+                          << describeVal(item);
+        return Val::poison();
+      }
+      v.list.push_back(std::move(item));
+    }
+    return v;
+  }
+  case Expr::Neg: {
+    Val x = evalExpr(*e.items[0], scope, sc);
+    if (!x.ok())
+      return x;
+    if (x.kind == Val::Number)
+      return Val::ofNumber(-x.number, x.isInt);
+    if (x.kind != Val::Tensor) {
+      src.error(e.loc) << "cannot negate " << describeVal(x);
+      return Val::poison();
+    }
+    if (!checkTensor(x.tensor, e.loc, "'-'", 1, 8, "operand"))
+      return Val::poison();
+    return Val::ofTensor(builder.create<mlir::net::AffineOp>(
+        loc(e.loc), x.tensor.getType(), x.tensor,
+        builder.getF32FloatAttr(-1.0f), builder.getF32FloatAttr(0.0f)));
+  }
+  case Expr::Binary:
+    return evalBinary(e, scope, sc);
+  case Expr::Call:
+    return evalCall(e, scope, sc);
+  }
+  return Val::poison();
+}
+
+//===----------------------------------------------------------------------===//
+// Statements and the module
+//===----------------------------------------------------------------------===//
+
+void Gen::genStmt(const Stmt &s, Scope &scope) {
+  StmtCtx sc;
+  sc.lhs = s.name;
+  if (s.value)
+    sc.paramCalls = countParamCalls(*s.value);
+  switch (s.kind) {
+  case Stmt::Assign: {
+    Val v = evalExpr(*s.value, scope, sc);
+    bind(scope, s.name, s.nameLoc, v);
+    return;
+  }
+  default:
+    return;
+  }
+}
+
+std::optional<NetProgram> Gen::run() {
+  // The model name: `network NAME`, else the file's stem.
+  prog.name = llvm::sys::path::stem(main.fileName).str();
+  for (char &c : prog.name)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  if (prog.name.empty() || isdigit(static_cast<unsigned char>(prog.name[0])))
+    prog.name = "model_" + prog.name;
+  std::vector<const Stmt *> inputs;
+  std::string batchSymbol;
+  for (const StmtPtr &s : main.stmts) {
+    if (s->kind == Stmt::Network)
+      prog.name = s->name;
+    if (s->kind == Stmt::Input)
+      inputs.push_back(s.get());
+    if (s->kind == Stmt::Weights) {
+      llvm::SmallString<256> path(s->path);
+      if (!llvm::sys::path::is_absolute(path)) {
+        path = llvm::sys::path::parent_path(main.fileName);
+        llvm::sys::path::append(path, s->path);
+      }
+      prog.weightsFile = path.str().str();
+      prog.weightsLoc = loc(s->nameLoc);
+    }
+  }
+
+  // Inputs become arguments of @forward; unused ones are dropped at the end.
+  SmallVector<Type> argTypes;
+  for (const Stmt *in : inputs) {
+    SmallVector<int64_t> shape;
+    for (auto [i, d] : llvm::enumerate(in->dims)) {
+      if (d.symbol.empty()) {
+        shape.push_back(d.size);
+        continue;
+      }
+      if (i != 0) {
+        src.error(d.loc) << "only the leading (batch) dim may be symbolic";
+      } else if (!batchSymbol.empty() && batchSymbol != d.symbol) {
+        src.error(d.loc) << "every input must use the same batch symbol ('"
+                         << batchSymbol << "')";
+      }
+      batchSymbol = d.symbol;
+      shape.push_back(fixedBatch > 0 ? fixedBatch : ShapedType::kDynamic);
+    }
+    Type elem = in->dtype == "i32" ? Type(builder.getI32Type())
+                                   : Type(builder.getF32Type());
+    argTypes.push_back(RankedTensorType::get(shape, elem));
+  }
+
+  auto module = ModuleOp::create(loc(main.stmts.empty()
+                                         ? SMLoc()
+                                         : main.stmts.front()->loc));
+  module->setAttr("net.model", builder.getStringAttr(prog.name));
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = builder.create<func::FuncOp>(
+      module.getLoc(), "forward", builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  builder.setInsertionPointToEnd(entry);
+
+  Scope top;
+  SmallVector<mlir::Value> results;
+  SmallVector<std::string> resultNames;
+  llvm::StringSet<> outputNames;
+  size_t inputIndex = 0;
+  for (const StmtPtr &sp : main.stmts) {
+    const Stmt &s = *sp;
+    switch (s.kind) {
+    case Stmt::Input: {
+      mlir::Value arg = entry->getArgument(inputIndex++);
+      func.setArgAttr(inputIndex - 1, "net.name",
+                      builder.getStringAttr(s.name));
+      bind(top, s.name, s.nameLoc, Val::ofTensor(arg));
+      break;
+    }
+    case Stmt::Assign:
+      genStmt(s, top);
+      break;
+    case Stmt::Output: {
+      Val v;
+      if (s.value) {
+        StmtCtx sc{s.name, countParamCalls(*s.value)};
+        v = evalExpr(*s.value, top, sc);
+        bind(top, s.name, s.nameLoc, v);
+      } else {
+        auto it = top.names.find(s.name);
+        if (it == top.names.end()) {
+          src.error(s.nameLoc) << "output '" << s.name
+                               << "' names nothing: bind it first or write "
+                                  "'output "
+                               << s.name << " = EXPR'";
+          break;
+        }
+        v = it->second.val;
+      }
+      if (!outputNames.insert(s.name).second) {
+        src.error(s.nameLoc) << "'" << s.name << "' is already an output";
+        break;
+      }
+      if (v.ok() && v.kind != Val::Tensor) {
+        src.error(s.nameLoc) << "output '" << s.name << "' must be a tensor, "
+                             << "got " << describeVal(v);
+        break;
+      }
+      if (v.ok()) {
+        results.push_back(v.tensor);
+        resultNames.push_back(s.name);
+      }
+      break;
+    }
+    case Stmt::Loss:
+      src.error(s.loc) << "loss terms (netlang.md section 7) are not "
+                          "supported by this netc yet";
+      break;
+    default:
+      break;
+    }
+  }
+  if (resultNames.empty() && src.errors() == 0)
+    src.error(main.stmts.empty() ? SMLoc() : main.stmts.front()->loc)
+        << "the network has no 'output'";
+  if (src.errors())
+    return std::nullopt;
+
+  builder.create<func::ReturnOp>(func.getLoc(), results);
+  SmallVector<Type> resultTypes;
+  for (mlir::Value v : results)
+    resultTypes.push_back(v.getType());
+  func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
+  for (auto [i, name] : llvm::enumerate(resultNames))
+    func.setResultAttr(i, "net.name", builder.getStringAttr(name));
+  // The forward entry point takes only the inputs its outputs need.
+  llvm::BitVector unused(entry->getNumArguments());
+  for (BlockArgument a : entry->getArguments())
+    if (a.use_empty())
+      unused.set(a.getArgNumber());
+  func.eraseArguments(unused);
+  prog.module = module;
+  return std::move(prog);
+}
+
+std::optional<NetProgram>
+netc::genNet(const Source &src, const Module &main,
+             const std::vector<const Module *> &imports, int64_t fixedBatch) {
+  return Gen(src, main, imports, fixedBatch).run();
+}

@@ -1,0 +1,332 @@
+//===- Reference.cpp - Naive reference evaluator of the net dialect -------===//
+#include "reference/Reference.h"
+
+#include "net/IR/NetOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace netc;
+using namespace mlir;
+
+int64_t RefTensor::numel() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+namespace {
+
+/// Row-major strides of a shape.
+std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> s(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;)
+    s[i - 1] = s[i] * shape[i];
+  return s;
+}
+
+/// Calls fn(index vector) for every index of `shape`, in row-major order.
+template <typename Fn> void forEachIndex(const std::vector<int64_t> &shape, Fn fn) {
+  std::vector<int64_t> idx(shape.size(), 0);
+  int64_t total = 1;
+  for (int64_t d : shape)
+    total *= d;
+  for (int64_t k = 0; k < total; ++k) {
+    fn(idx);
+    for (size_t d = shape.size(); d-- > 0;) {
+      if (++idx[d] < shape[d])
+        break;
+      idx[d] = 0;
+    }
+  }
+}
+
+class Evaluator {
+public:
+  Evaluator(const WeightMap &weights) : weights(weights) {}
+  const WeightMap &weights;
+  llvm::DenseMap<Value, RefTensor> env;
+  std::string error;
+
+  /// The concrete shape of a result: its static dims, the batch from `like`.
+  std::vector<int64_t> shapeOf(Value v, int64_t batch) {
+    std::vector<int64_t> s;
+    for (int64_t d : cast<RankedTensorType>(v.getType()).getShape())
+      s.push_back(ShapedType::isDynamic(d) ? batch : d);
+    return s;
+  }
+
+  RefTensor conv(net::ConvOp op) {
+    const RefTensor &x = env[op.getInput()], &w = env[op.getWeight()];
+    RefTensor y;
+    y.shape = shapeOf(op.getResult(), x.shape[0]);
+    y.data.assign(y.numel(), 0.0f);
+    size_t sp = x.shape.size() - 2;
+    int64_t groups = op.getGroups();
+    int64_t cg = w.shape[1], og = w.shape[0] / groups;
+    auto xs = stridesOf(x.shape), ws = stridesOf(w.shape), ys = stridesOf(y.shape);
+    std::vector<int64_t> kshape(w.shape.begin() + 2, w.shape.end());
+    forEachIndex(y.shape, [&](const std::vector<int64_t> &o) {
+      int64_t n = o[0], oc = o[1], g = oc / og;
+      double acc = op.getBias() ? env[op.getBias()].data[oc] : 0.0;
+      for (int64_t ci = 0; ci < cg; ++ci) {
+        forEachIndex(kshape, [&](const std::vector<int64_t> &k) {
+          int64_t xoff = n * xs[0] + (g * cg + ci) * xs[1];
+          for (size_t d = 0; d < sp; ++d) {
+            int64_t pos = o[2 + d] * op.getStride()[d] +
+                          k[d] * op.getDilation()[d] - op.getPad()[d];
+            if (pos < 0 || pos >= x.shape[2 + d])
+              return;
+            xoff += pos * xs[2 + d];
+          }
+          int64_t woff = oc * ws[0] + ci * ws[1];
+          for (size_t d = 0; d < sp; ++d)
+            woff += k[d] * ws[2 + d];
+          acc += (double)w.data[woff] * x.data[xoff];
+        });
+      }
+      int64_t yoff = 0;
+      for (size_t d = 0; d < o.size(); ++d)
+        yoff += o[d] * ys[d];
+      y.data[yoff] = (float)acc;
+    });
+    return y;
+  }
+
+  RefTensor fc(net::FcOp op) {
+    const RefTensor &x = env[op.getInput()], &w = env[op.getWeight()];
+    int64_t n = x.shape[0], in = w.shape[1], out = w.shape[0];
+    RefTensor y{{n, out}, std::vector<float>(n * out)};
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t o = 0; o < out; ++o) {
+        double acc = op.getBias() ? env[op.getBias()].data[o] : 0.0;
+        for (int64_t i = 0; i < in; ++i)
+          acc += (double)w.data[o * in + i] * x.data[b * in + i];
+        y.data[b * out + o] = (float)acc;
+      }
+    return y;
+  }
+
+  RefTensor pool(Operation *op, ArrayRef<int64_t> kernel,
+                 ArrayRef<int64_t> stride, ArrayRef<int64_t> pad, bool isMax) {
+    const RefTensor &x = env[op->getOperand(0)];
+    RefTensor y;
+    y.shape = shapeOf(op->getResult(0), x.shape[0]);
+    y.data.resize(y.numel());
+    size_t sp = x.shape.size() - 2;
+    auto xs = stridesOf(x.shape);
+    std::vector<int64_t> ks(kernel.begin(), kernel.end());
+    int64_t idx = 0;
+    forEachIndex(y.shape, [&](const std::vector<int64_t> &o) {
+      double best = -std::numeric_limits<double>::infinity(), sum = 0;
+      // count_include_pad: the window clipped to the padded input.
+      int64_t count = 1;
+      for (size_t d = 0; d < sp; ++d) {
+        int64_t start = o[2 + d] * stride[d] - pad[d];
+        int64_t end = std::min(start + kernel[d], x.shape[2 + d] + pad[d]);
+        count *= end - start;
+      }
+      forEachIndex(ks, [&](const std::vector<int64_t> &k) {
+        int64_t off = o[0] * xs[0] + o[1] * xs[1];
+        for (size_t d = 0; d < sp; ++d) {
+          int64_t pos = o[2 + d] * stride[d] - pad[d] + k[d];
+          if (pos < 0 || pos >= x.shape[2 + d])
+            return;
+          off += pos * xs[2 + d];
+        }
+        best = std::max(best, (double)x.data[off]);
+        sum += x.data[off];
+      });
+      y.data[idx++] = isMax ? (float)best : (float)(sum / count);
+    });
+    return y;
+  }
+
+  RefTensor softmax(net::SoftmaxOp op) {
+    const RefTensor &x = env[op.getInput()];
+    RefTensor y = x;
+    int64_t axis = op.getAxis();
+    int64_t inner = stridesOf(x.shape)[axis], len = x.shape[axis];
+    int64_t outer = x.numel() / (inner * len);
+    for (int64_t a = 0; a < outer; ++a)
+      for (int64_t b = 0; b < inner; ++b) {
+        auto at = [&](int64_t i) { return (a * len + i) * inner + b; };
+        double m = -std::numeric_limits<double>::infinity(), s = 0;
+        for (int64_t i = 0; i < len; ++i)
+          m = std::max(m, (double)x.data[at(i)]);
+        for (int64_t i = 0; i < len; ++i)
+          s += std::exp(x.data[at(i)] - m);
+        for (int64_t i = 0; i < len; ++i)
+          y.data[at(i)] = (float)(std::exp(x.data[at(i)] - m) / s);
+      }
+    return y;
+  }
+
+  RefTensor concat(net::ConcatOp op) {
+    RefTensor y;
+    const RefTensor &first = env[op.getInputs()[0]];
+    y.shape = shapeOf(op.getResult(), first.shape[0]);
+    int64_t axis = op.getAxis();
+    int64_t outer = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= y.shape[d];
+    for (int64_t a = 0; a < outer; ++a)
+      for (Value in : op.getInputs()) {
+        const RefTensor &t = env[in];
+        int64_t chunk = t.numel() / outer;
+        y.data.insert(y.data.end(), t.data.begin() + a * chunk,
+                      t.data.begin() + (a + 1) * chunk);
+      }
+    return y;
+  }
+
+  template <typename Fn> RefTensor map(Value in, Fn fn) {
+    RefTensor y = env[in];
+    for (float &v : y.data)
+      v = fn(v);
+    return y;
+  }
+  template <typename Fn> RefTensor zip(Value a, Value b, Fn fn) {
+    RefTensor y = env[a];
+    const RefTensor &t = env[b];
+    for (size_t i = 0; i < y.data.size(); ++i)
+      y.data[i] = fn(y.data[i], t.data[i]);
+    return y;
+  }
+
+  bool eval(Operation *op) {
+    using namespace net;
+    std::optional<RefTensor> r =
+        llvm::TypeSwitch<Operation *, std::optional<RefTensor>>(op)
+            .Case<WeightOp>([&](WeightOp w) -> std::optional<RefTensor> {
+              auto it = weights.find(w.getName());
+              if (it == weights.end()) {
+                error = "no value for parameter '" + w.getName().str() + "'";
+                return std::nullopt;
+              }
+              auto s = shapeOf(w.getResult(), 0);
+              return RefTensor{s, it->second};
+            })
+            .Case<ConvOp>([&](ConvOp c) { return conv(c); })
+            .Case<FcOp>([&](FcOp f) { return fc(f); })
+            .Case<MaxPoolOp>([&](MaxPoolOp p) {
+              return pool(p, p.getKernel(), p.getStride(), p.getPad(), true);
+            })
+            .Case<AvgPoolOp>([&](AvgPoolOp p) {
+              return pool(p, p.getKernel(), p.getStride(), p.getPad(), false);
+            })
+            .Case<BatchNormOp>([&](BatchNormOp bn) {
+              RefTensor y = env[bn.getInput()];
+              const auto &g = env[bn.getWeight()].data, &b = env[bn.getBias()].data,
+                         &m = env[bn.getMean()].data, &v = env[bn.getVar()].data;
+              double eps = bn.getEps().convertToDouble();
+              int64_t c = y.shape[1], inner = y.numel() / (y.shape[0] * c);
+              for (int64_t i = 0; i < y.numel(); ++i) {
+                int64_t ch = (i / inner) % c;
+                y.data[i] = (float)((y.data[i] - m[ch]) /
+                                        std::sqrt((double)v[ch] + eps) * g[ch] +
+                                    b[ch]);
+              }
+              return y;
+            })
+            .Case<ReluOp>([&](ReluOp o) {
+              return map(o.getInput(), [](float v) { return v > 0 ? v : 0.0f; });
+            })
+            .Case<SigmoidOp>([&](SigmoidOp o) {
+              return map(o.getInput(), [](float v) {
+                return (float)(1.0 / (1.0 + std::exp(-(double)v)));
+              });
+            })
+            .Case<TanhOp>([&](TanhOp o) {
+              return map(o.getInput(), [](float v) { return std::tanh(v); });
+            })
+            .Case<AffineOp>([&](AffineOp o) {
+              double s = o.getScale().convertToDouble(),
+                     t = o.getShift().convertToDouble();
+              return map(o.getInput(),
+                         [&](float v) { return (float)(s * v + t); });
+            })
+            .Case<AddOp>([&](AddOp o) {
+              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a + b; });
+            })
+            .Case<SubOp>([&](SubOp o) {
+              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a - b; });
+            })
+            .Case<MulOp>([&](MulOp o) {
+              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a * b; });
+            })
+            .Case<DivOp>([&](DivOp o) {
+              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a / b; });
+            })
+            .Case<SoftmaxOp>([&](SoftmaxOp s) { return softmax(s); })
+            .Case<ConcatOp>([&](ConcatOp c) { return concat(c); })
+            .Case<FlattenOp>([&](FlattenOp f) {
+              RefTensor y = env[f.getInput()];
+              y.shape = {y.shape[0], y.numel() / y.shape[0]};
+              return y;
+            })
+            .Default([&](Operation *other) -> std::optional<RefTensor> {
+              error = "the reference evaluator has no rule for '" +
+                      other->getName().getStringRef().str() + "'";
+              return std::nullopt;
+            });
+    if (!r)
+      return false;
+    env[op->getResult(0)] = std::move(*r);
+    return true;
+  }
+};
+
+} // namespace
+
+bool netc::evaluateReference(
+    ModuleOp module, const WeightMap &weights,
+    const std::map<std::string, RefTensor> &inputs,
+    std::vector<std::pair<std::string, RefTensor>> &outputs,
+    std::string &error) {
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward) {
+    error = "the module has no @forward function";
+    return false;
+  }
+  Evaluator ev(weights);
+  for (auto [i, arg] : llvm::enumerate(forward.getArguments())) {
+    auto name = forward.getArgAttrOfType<StringAttr>(i, "net.name");
+    std::string n = name ? name.str() : "input" + std::to_string(i);
+    auto it = inputs.find(n);
+    if (it == inputs.end()) {
+      error = "missing input '" + n + "'";
+      return false;
+    }
+    auto type = cast<RankedTensorType>(arg.getType());
+    const RefTensor &t = it->second;
+    bool ok = (int64_t)t.shape.size() == type.getRank();
+    for (size_t d = 0; ok && d < t.shape.size(); ++d)
+      ok = type.isDynamicDim(d) || type.getDimSize(d) == t.shape[d];
+    if (!ok) {
+      error = "input '" + n + "' has the wrong shape";
+      return false;
+    }
+    ev.env[arg] = t;
+  }
+  for (Operation &op : forward.getBody().front()) {
+    if (isa<func::ReturnOp>(op))
+      break;
+    if (!ev.eval(&op)) {
+      error = ev.error;
+      return false;
+    }
+  }
+  auto ret = cast<func::ReturnOp>(forward.getBody().front().back());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto name = forward.getResultAttrOfType<StringAttr>(i, "net.name");
+    outputs.push_back({name ? name.str() : "output" + std::to_string(i),
+                       ev.env[v]});
+  }
+  return true;
+}

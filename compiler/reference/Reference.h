@@ -1,0 +1,37 @@
+//===- Reference.h - Naive reference evaluator of the net dialect -*- C++ -*-===//
+//
+// Plain loops over @forward, written for clarity, not speed: the oracle the
+// tests compare compiled libraries with, and a debugging aid for users
+// (`netc MODEL.net --run-reference --input x=x.npy --output-dir DIR`).
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_REFERENCE_REFERENCE_H
+#define NETC_REFERENCE_REFERENCE_H
+
+#include "codegen/Codegen.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace netc {
+
+/// A dense C-ordered f32 tensor (i32 inputs are converted).
+struct RefTensor {
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+  int64_t numel() const;
+};
+
+/// Evaluates @forward on `inputs` (by input name). Fills `outputs` in
+/// declaration order (name, tensor). On failure returns false with `error`.
+bool evaluateReference(mlir::ModuleOp module, const WeightMap &weights,
+                       const std::map<std::string, RefTensor> &inputs,
+                       std::vector<std::pair<std::string, RefTensor>> &outputs,
+                       std::string &error);
+
+} // namespace netc
+
+#endif // NETC_REFERENCE_REFERENCE_H

@@ -1,0 +1,17 @@
+//===- NetOps.h - Operations of the net dialect -----------------*- C++ -*-===//
+#ifndef NET_IR_NETOPS_H
+#define NET_IR_NETOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "net/IR/NetDialect.h"
+
+#define GET_OP_CLASSES
+#include "net/IR/NetOps.h.inc"
+
+#endif // NET_IR_NETOPS_H

@@ -1,0 +1,360 @@
+//===- NetOps.cpp - Shape inference and verifiers of the net dialect -------===//
+//
+// Every layer op infers its result type here; the generated verifier checks
+// that the result type in the IR agrees, so one formula serves the front end
+// (which builds ops through inference) and parsed IR alike.
+//
+//===----------------------------------------------------------------------===//
+#include "net/IR/NetOps.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <string>
+
+using namespace mlir;
+using namespace mlir::net;
+
+static constexpr int64_t kDyn = ShapedType::kDynamic;
+
+/// "[?, 1, 32, 32]": how diagnostics spell a shape.
+static std::string shapeStr(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (i)
+      s += ", ";
+    s += ShapedType::isDynamic(d) ? std::string("N") : std::to_string(d);
+  }
+  return s + "]";
+}
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+static Type f32Tensor(MLIRContext *ctx, ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, Float32Type::get(ctx));
+}
+
+/// Checks that each per-spatial-dim attribute has one entry per spatial dim
+/// and respects its lower bound.
+static LogicalResult checkSpatialList(std::optional<Location> loc,
+                                      StringRef op, StringRef what,
+                                      ArrayRef<int64_t> values,
+                                      size_t spatial, int64_t min) {
+  if (values.size() != spatial)
+    return emitOptionalError(loc, op, ": '", what, "' has ", values.size(),
+                             " entries but the input has ", spatial,
+                             " spatial dims");
+  for (int64_t v : values)
+    if (v < min)
+      return emitOptionalError(loc, op, ": '", what, "' must be >= ", min,
+                               ", got ", v);
+  return success();
+}
+
+/// Output size of a sliding window: floor((n + 2p - d*(k-1) - 1) / s) + 1,
+/// rounded up with `ceil` as PyTorch's pooling does.
+static FailureOr<int64_t> windowOutput(std::optional<Location> loc,
+                                       StringRef op, size_t dim, int64_t n,
+                                       int64_t k, int64_t s, int64_t p,
+                                       int64_t d, bool ceil) {
+  if (ShapedType::isDynamic(n))
+    return kDyn;
+  int64_t span = n + 2 * p - d * (k - 1) - 1;
+  if (span < 0)
+    return emitOptionalError(
+        loc, op, ": spatial dim ", dim, " of size ", n, " with kernel ", k,
+        ", dilation ", d, " and pad ", p, " gives an output size below 1");
+  int64_t out = (ceil ? (span + s - 1) / s : span / s) + 1;
+  // A last window that would start in the right padding is dropped.
+  if (ceil && (out - 1) * s >= n + p)
+    --out;
+  return out;
+}
+
+static LogicalResult checkParamShape(std::optional<Location> loc, StringRef op,
+                                     StringRef what, Value v,
+                                     ArrayRef<int64_t> expected) {
+  if (shapeOf(v) != expected)
+    return emitOptionalError(loc, op, ": ", what, " has shape ",
+                             shapeStr(shapeOf(v)), " but ",
+                             shapeStr(expected), " is expected");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// WeightOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOp::verify() {
+  if (getName().empty())
+    return emitOpError("needs a non-empty parameter name");
+  if (!getType().hasStaticShape())
+    return emitOpError("parameter '") << getName() << "' needs a static shape";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConvOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *ctx,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> w = shapeOf(adaptor.getWeight());
+  if (in.size() < 3 || in.size() > 5)
+    return emitOptionalError(loc, "conv: input must be [N, C, spatial...] "
+                                  "with 1 to 3 spatial dims, got ",
+                             shapeStr(in));
+  size_t spatial = in.size() - 2;
+  if (w.size() != in.size())
+    return emitOptionalError(loc, "conv: weight ", shapeStr(w),
+                             " must have rank ", in.size(), " like the input");
+  int64_t groups = adaptor.getGroups();
+  int64_t channels = in[1], out = w[0];
+  if (groups < 1)
+    return emitOptionalError(loc, "conv: groups must be >= 1, got ", groups);
+  if (!ShapedType::isDynamic(channels) && channels % groups != 0)
+    return emitOptionalError(loc, "conv: groups=", groups,
+                             " does not divide the ", channels,
+                             " input channels");
+  if (out % groups != 0)
+    return emitOptionalError(loc, "conv: groups=", groups,
+                             " does not divide the ", out, " output channels");
+  if (!ShapedType::isDynamic(channels) && w[1] * groups != channels)
+    return emitOptionalError(loc, "conv: input has ", channels,
+                             " channels but the weight ", shapeStr(w),
+                             " expects ", w[1] * groups);
+  if (Value bias = adaptor.getBias())
+    if (failed(checkParamShape(loc, "conv", "bias", bias, {out})))
+      return failure();
+  if (failed(checkSpatialList(loc, "conv", "stride", adaptor.getStride(),
+                              spatial, 1)) ||
+      failed(checkSpatialList(loc, "conv", "pad", adaptor.getPad(), spatial,
+                              0)) ||
+      failed(checkSpatialList(loc, "conv", "dilation", adaptor.getDilation(),
+                              spatial, 1)))
+    return failure();
+
+  SmallVector<int64_t> result = {in[0], out};
+  for (size_t i = 0; i < spatial; ++i) {
+    FailureOr<int64_t> o =
+        windowOutput(loc, "conv", i, in[2 + i], w[2 + i], adaptor.getStride()[i],
+                     adaptor.getPad()[i], adaptor.getDilation()[i], false);
+    if (failed(o))
+      return failure();
+    result.push_back(*o);
+  }
+  types.push_back(f32Tensor(ctx, result));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// FcOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult FcOp::inferReturnTypes(MLIRContext *ctx,
+                                     std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
+  ArrayRef<int64_t> w = shapeOf(adaptor.getWeight());
+  if (in.size() < 2)
+    return emitOptionalError(loc, "fc: input must be [N, ...], got ",
+                             shapeStr(in));
+  int64_t features = 1;
+  for (int64_t d : in.drop_front()) {
+    if (ShapedType::isDynamic(d))
+      return emitOptionalError(loc, "fc: only the batch dim may be symbolic, "
+                                    "got ",
+                               shapeStr(in));
+    features *= d;
+  }
+  if (w.size() != 2 || w[1] != features)
+    return emitOptionalError(loc, "fc: input ", shapeStr(in), " has ",
+                             features, " features but the weight is ",
+                             shapeStr(w), " (expected [out, ", features, "])");
+  if (Value bias = adaptor.getBias())
+    if (failed(checkParamShape(loc, "fc", "bias", bias, {w[0]})))
+      return failure();
+  types.push_back(f32Tensor(ctx, {in[0], w[0]}));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Pooling
+//===----------------------------------------------------------------------===//
+
+template <typename Adaptor>
+static LogicalResult inferPool(MLIRContext *ctx, std::optional<Location> loc,
+                               StringRef op, Adaptor adaptor,
+                               SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
+  if (in.size() < 3 || in.size() > 5)
+    return emitOptionalError(loc, op, ": input must be [N, C, spatial...] "
+                                      "with 1 to 3 spatial dims, got ",
+                             shapeStr(in));
+  size_t spatial = in.size() - 2;
+  ArrayRef<int64_t> k = adaptor.getKernel(), s = adaptor.getStride(),
+                    p = adaptor.getPad();
+  if (failed(checkSpatialList(loc, op, "kernel", k, spatial, 1)) ||
+      failed(checkSpatialList(loc, op, "stride", s, spatial, 1)) ||
+      failed(checkSpatialList(loc, op, "pad", p, spatial, 0)))
+    return failure();
+  SmallVector<int64_t> result = {in[0], in[1]};
+  for (size_t i = 0; i < spatial; ++i) {
+    if (p[i] * 2 > k[i])
+      return emitOptionalError(loc, op, ": pad ", p[i],
+                               " is more than half the kernel ", k[i]);
+    FailureOr<int64_t> o = windowOutput(loc, op, i, in[2 + i], k[i], s[i],
+                                        p[i], 1, adaptor.getCeil());
+    if (failed(o))
+      return failure();
+    result.push_back(*o);
+  }
+  types.push_back(f32Tensor(ctx, result));
+  return success();
+}
+
+LogicalResult MaxPoolOp::inferReturnTypes(MLIRContext *ctx,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  return inferPool(ctx, loc, "maxpool", adaptor, types);
+}
+
+LogicalResult AvgPoolOp::inferReturnTypes(MLIRContext *ctx,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  return inferPool(ctx, loc, "avgpool", adaptor, types);
+}
+
+//===----------------------------------------------------------------------===//
+// BatchNormOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *ctx,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
+  if (in.size() < 2)
+    return emitOptionalError(loc, "batchnorm: input must be [N, C, ...], got ",
+                             shapeStr(in));
+  int64_t c = in[1];
+  for (auto [what, v] :
+       {std::pair<StringRef, Value>{"weight", adaptor.getWeight()},
+        {"bias", adaptor.getBias()},
+        {"running_mean", adaptor.getMean()},
+        {"running_var", adaptor.getVar()}})
+    if (failed(checkParamShape(loc, "batchnorm", what, v, {c})))
+      return failure();
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+// Unary ops get their result type from SameOperandsAndResultType.
+
+template <typename Adaptor>
+static LogicalResult inferBinary(StringRef op, std::optional<Location> loc,
+                                 Adaptor adaptor,
+                                 SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> a = shapeOf(adaptor.getLhs()), b = shapeOf(adaptor.getRhs());
+  if (a != b)
+    return emitOptionalError(loc, op, ": shapes ", shapeStr(a), " and ",
+                             shapeStr(b), " differ");
+  types.push_back(adaptor.getLhs().getType());
+  return success();
+}
+
+#define NET_BINARY_INFER(OP, NAME)                                             \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &types) {           \
+    return inferBinary(NAME, loc, adaptor, types);                             \
+  }
+NET_BINARY_INFER(AddOp, "'+'")
+NET_BINARY_INFER(SubOp, "'-'")
+NET_BINARY_INFER(MulOp, "'*'")
+NET_BINARY_INFER(DivOp, "'/'")
+#undef NET_BINARY_INFER
+
+//===----------------------------------------------------------------------===//
+// Softmax, concat, flatten
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftmaxOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  int64_t rank = shapeOf(adaptor.getInput()).size();
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= rank)
+    return emitOptionalError(loc, "softmax: axis ", axis,
+                             " is out of range for a rank-", rank, " tensor");
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return emitOptionalError(loc, "concat: needs at least one input");
+  SmallVector<int64_t> result(shapeOf(inputs[0]));
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= static_cast<int64_t>(result.size()))
+    return emitOptionalError(loc, "concat: axis ", axis,
+                             " is out of range for a rank-", result.size(),
+                             " tensor");
+  for (Value v : inputs.drop_front()) {
+    ArrayRef<int64_t> s = shapeOf(v);
+    bool compatible = s.size() == result.size();
+    for (size_t i = 0; compatible && i < s.size(); ++i)
+      compatible = static_cast<int64_t>(i) == axis || s[i] == result[i];
+    if (!compatible)
+      return emitOptionalError(loc, "concat: shapes ",
+                               shapeStr(shapeOf(inputs[0])), " and ",
+                               shapeStr(s), " differ outside axis ", axis);
+    if (ShapedType::isDynamic(s[axis]) || ShapedType::isDynamic(result[axis]))
+      result[axis] = kDyn;
+    else
+      result[axis] += s[axis];
+  }
+  types.push_back(f32Tensor(ctx, result));
+  return success();
+}
+
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *ctx,
+                                          std::optional<Location> loc,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
+  if (in.size() < 2)
+    return emitOptionalError(loc, "flatten: input must be [N, ...], got ",
+                             shapeStr(in));
+  int64_t features = 1;
+  for (int64_t d : in.drop_front()) {
+    if (ShapedType::isDynamic(d))
+      return emitOptionalError(loc, "flatten: only the batch dim may be "
+                                    "symbolic, got ",
+                               shapeStr(in));
+    features *= d;
+  }
+  types.push_back(f32Tensor(ctx, {in[0], features}));
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "net/IR/NetOps.cpp.inc"

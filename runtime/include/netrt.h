@@ -1,0 +1,146 @@
+/*===- netrt.h - The C ABI of netc-compiled models and of libnetrt -*- C -*-===*
+ *
+ * Every libNAME.so written by netc exports `netrt_model()` (the descriptor
+ * below) and NAME_forward / NAME_last_error.  libnetrt opens such a library,
+ * checks the ABI version, validates shapes and runs it; net-run and the Python
+ * module are thin layers over it.  This header is plain C99 and is restated
+ * (verbatim) at the top of every generated NAME.h.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef NETRT_H
+#define NETRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NETRT_ABI_VERSION 1
+#define NETRT_MAX_RANK 8
+
+typedef enum netrt_dtype { NETRT_F32 = 0, NETRT_I32 = 1 } netrt_dtype;
+
+/* Static description of one input, output or loss. A dim of -1 is symbolic
+ * (the run-time batch N). */
+typedef struct netrt_tensor_info {
+  const char *name;
+  int32_t dtype; /* netrt_dtype */
+  int32_t rank;
+  int64_t shape[NETRT_MAX_RANK];
+} netrt_tensor_info;
+
+/* A dense, C-ordered tensor owned by the caller. */
+typedef struct netrt_tensor {
+  void *data;
+  int32_t dtype; /* netrt_dtype */
+  int32_t rank;
+  int64_t shape[NETRT_MAX_RANK];
+} netrt_tensor;
+
+/* An entry point: inputs in descriptor order, outputs in descriptor order
+ * (allocated by the caller with the shapes the descriptor implies).
+ * Returns 0 on success; otherwise the calling thread's last_error() says why.
+ * Safe to call from several threads at once on different buffers. */
+typedef int (*netrt_entry_fn)(const netrt_tensor *inputs, netrt_tensor *outputs);
+
+typedef struct netrt_model_info {
+  int32_t abi_version; /* NETRT_ABI_VERSION */
+  const char *name;
+  int32_t num_inputs;
+  const netrt_tensor_info *inputs;
+  int32_t num_outputs;
+  const netrt_tensor_info *outputs;
+  int32_t num_losses; /* outputs of the loss entry point */
+  const netrt_tensor_info *losses;
+  netrt_entry_fn forward;  /* always present */
+  netrt_entry_fn loss;     /* NULL unless built with losses */
+  netrt_entry_fn backward; /* NULL unless built with --train */
+  const char *(*last_error)(void); /* message of this thread's last failure */
+  void (*set_num_threads)(int threads);
+} netrt_model_info;
+
+/* Exported by every model library. */
+typedef const netrt_model_info *(*netrt_model_fn)(void);
+#define NETRT_MODEL_SYMBOL "netrt_model"
+
+/*===-------------------------- libnetrt ----------------------------------===*/
+typedef struct netrt_handle netrt_handle;
+
+/* Opens a model library. On failure returns NULL and writes a message to
+ * `err` (if non-NULL, at most err_size bytes). */
+netrt_handle *netrt_open(const char *path, char *err, size_t err_size);
+void netrt_close(netrt_handle *h);
+const netrt_model_info *netrt_info(const netrt_handle *h);
+
+/* Resolves every symbolic dim from the inputs, checks each input's dtype, rank
+ * and shape against the descriptor, and fills the shapes (not the data) of
+ * `outputs` (num_outputs of them, or num_losses with `which` = "loss").
+ * Returns 0, or non-zero with a message naming the expected shape in `err`. */
+int netrt_check_inputs(const netrt_handle *h, const netrt_tensor *inputs,
+                       int32_t num_inputs, char *err, size_t err_size);
+int netrt_output_shapes(const netrt_handle *h, const char *which,
+                        const netrt_tensor *inputs, netrt_tensor *outputs);
+
+/* Validates, then runs an entry point ("forward", "loss" or "backward"). */
+int netrt_run(const netrt_handle *h, const char *which,
+              const netrt_tensor *inputs, int32_t num_inputs,
+              netrt_tensor *outputs, char *err, size_t err_size);
+
+/* Number of elements of a tensor. */
+int64_t netrt_numel(const netrt_tensor *t);
+
+/*--- Additions (libnetrt side of ABI 1) ------------------------------------*/
+
+/* Optional exports of a model library, looked up with dlsym:
+ * - NETRT_GRADS_SYMBOL: the outputs of the backward entry point, in the order
+ *   it writes them (the gradient of the sum of the losses w.r.t. each
+ *   parameter, named as in the weights file, then each f32 input, named as
+ *   the input). Required for netrt_run(..., "backward", ...).
+ * - NETRT_FORWARD_INPUTS_SYMBOL: a bit mask of the inputs the forward entry
+ *   point reads (bit i = input i); an input outside it (a label only used by
+ *   losses) may then be passed to "forward" with data = NULL. Without this
+ *   export every input is needed. */
+typedef const netrt_tensor_info *(*netrt_grads_fn)(int32_t *num_grads);
+#define NETRT_GRADS_SYMBOL "netrt_model_grads"
+typedef uint64_t (*netrt_forward_inputs_fn)(void);
+#define NETRT_FORWARD_INPUTS_SYMBOL "netrt_forward_inputs"
+
+/* The descriptor of the results of an entry point ("forward": the outputs,
+ * "loss": the losses, "backward": the gradients); NULL with *count = 0 when
+ * the model lacks that entry point (or `which` is unknown). */
+const netrt_tensor_info *netrt_results(const netrt_handle *h, const char *which,
+                                       int32_t *count);
+
+/* 1 if the model has the entry point `which`, else 0. */
+int netrt_has_entry(const netrt_handle *h, const char *which);
+
+/* 1 if entry point `which` reads input `index` (see
+ * NETRT_FORWARD_INPUTS_SYMBOL), else 0. */
+int netrt_input_used(const netrt_handle *h, const char *which, int32_t index);
+
+/* Like netrt_check_inputs, for the entry point `which`: inputs it does not
+ * read may have data = NULL. netrt_check_inputs checks for "forward". */
+int netrt_check_entry_inputs(const netrt_handle *h, const char *which,
+                             const netrt_tensor *inputs, int32_t num_inputs,
+                             char *err, size_t err_size);
+
+/* The batch N (the value of every -1 dim) fixed by the inputs with non-NULL
+ * data and the right rank, or -1 if none fixes it. */
+int64_t netrt_batch(const netrt_handle *h, const netrt_tensor *inputs,
+                    int32_t num_inputs);
+
+/* Formats a descriptor type, e.g. "f32[N, 1, 32, 32]", followed by
+ * " (N = 4)" when it has a symbolic dim and batch >= 0. snprintf-like:
+ * returns the length of the full text. */
+int netrt_format_type(const netrt_tensor_info *info, int64_t batch, char *buf,
+                      size_t size);
+
+/* Calls the model's set_num_threads (if it has one). */
+void netrt_set_num_threads(const netrt_handle *h, int threads);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NETRT_H */

@@ -1,0 +1,48 @@
+//===- Handle.h - libnetrt internals shared by its source files -*- C++ -*-===//
+#ifndef NETRT_LIB_HANDLE_H
+#define NETRT_LIB_HANDLE_H
+
+#include "netrt.h"
+
+#include <cstdint>
+#include <string>
+
+/// An opened model library. Immutable after netrt_open, so it can be shared
+/// by threads.
+struct netrt_handle {
+  void *dl = nullptr;
+  std::string path;
+  const netrt_model_info *info = nullptr;
+  const netrt_tensor_info *grads = nullptr; ///< from NETRT_GRADS_SYMBOL
+  int32_t numGrads = 0;
+  bool hasForwardMask = false; ///< from NETRT_FORWARD_INPUTS_SYMBOL
+  uint64_t forwardMask = 0;
+};
+
+namespace netrt {
+
+/// The entry points, by the names the C API takes.
+enum class Entry { Forward, Loss, Backward, Unknown };
+Entry parseEntry(const char *which);
+
+/// Copies `msg` into a caller's buffer (if any), always NUL-terminated.
+void setError(char *err, size_t errSize, const std::string &msg);
+
+/// Checks inputs for `entry` (shape.cpp); on success sets `batch` (-1 if the
+/// model has no symbolic dims).
+bool checkInputs(const netrt_handle *h, Entry entry, const netrt_tensor *inputs,
+                 int32_t numInputs, int64_t &batch, std::string &err);
+
+/// "f32[N, 1, 32, 32]" plus " (N = 4)" if batch >= 0 and a dim is symbolic.
+std::string formatInfo(const netrt_tensor_info &info, int64_t batch);
+
+/// Formats a tensor's actual type: "f32[4, 1, 32, 32]".
+std::string formatTensor(const netrt_tensor &t);
+
+/// The concrete shape of `info` for batch N (-1 dims become N).
+void concreteShape(const netrt_tensor_info &info, int64_t batch,
+                   int64_t *shape);
+
+} // namespace netrt
+
+#endif // NETRT_LIB_HANDLE_H
