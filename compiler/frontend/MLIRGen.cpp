@@ -20,6 +20,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -98,6 +99,13 @@ struct StmtCtx {
   int paramCalls = 0;
 };
 
+/// Bounds that keep hostile input from exhausting memory or time: Halide
+/// extents are 32-bit, and a network is at most this many block expansions.
+constexpr int64_t kMaxExtent = (int64_t(1) << 31) - 1;
+constexpr int64_t kMaxRepeat = 4096;
+constexpr int64_t kMaxExpansions = 100000;
+constexpr int64_t kMaxParamElements = int64_t(1) << 31;
+
 /// Argument kinds of built-in ops.
 enum class AK { Tensor, Tensors, Int, Ints, Float, Bool, Str, Pad, Const };
 struct ArgSpec {
@@ -173,6 +181,7 @@ private:
   NetProgram prog;
   llvm::StringMap<const Stmt *> blocks;
   std::vector<const Stmt *> callStack; // blocks being expanded
+  int64_t expansions = 0;
   llvm::StringMap<size_t> paramIndex; // name -> prog.params
   llvm::StringMap<mlir::Value> paramValues;
   llvm::StringMap<mlir::Value> inputArgs;
@@ -246,6 +255,15 @@ private:
   mlir::Value param(const std::string &name, ArrayRef<int64_t> shape,
                     netc::ParamInit init, bool autoNamed, SMLoc at,
                     std::vector<float> frozen = {}, bool isFrozen = false) {
+    int64_t elements = 1;
+    for (int64_t d : shape) {
+      elements *= d;
+      if (d < 1 || elements > kMaxParamElements) {
+        src.error(at) << "parameter '" << name << "' would have more than "
+                      << kMaxParamElements << " elements";
+        return {};
+      }
+    }
     auto type = RankedTensorType::get(shape, builder.getF32Type());
     auto it = paramIndex.find(name);
     if (it != paramIndex.end()) {
@@ -308,6 +326,11 @@ private:
                                    << describeVal(v);
       return std::nullopt;
     }
+    if (std::abs(v.number) > kMaxExtent) {
+      src.error(it->second.second) << "argument '" << name << "' of " << op
+                                   << " is out of range: " << v.number;
+      return std::nullopt;
+    }
     return static_cast<int64_t>(v.number);
   }
 
@@ -353,6 +376,15 @@ private:
     }
     const Val &v = it->second.first;
     SMLoc at = it->second.second;
+    auto outOfRange = [&](const Val &e) {
+      if (std::abs(e.number) <= kMaxExtent)
+        return false;
+      src.error(at) << "argument '" << name << "' of " << op
+                    << " is out of range: " << e.number;
+      return true;
+    };
+    if (v.kind == Val::Number && v.isInt && outOfRange(v))
+      return std::nullopt;
     if (v.kind == Val::Number && v.isInt)
       return SmallVector<int64_t>(n, static_cast<int64_t>(v.number));
     if (v.kind == Val::List) {
@@ -363,6 +395,8 @@ private:
                         << " must be an int or a list of ints";
           return std::nullopt;
         }
+        if (outOfRange(e))
+          return std::nullopt;
         r.push_back(static_cast<int64_t>(e.number));
       }
       if (r.size() != n) {
@@ -544,8 +578,9 @@ Val Gen::evalCall(const Expr &e, Scope &scope, const StmtCtx &sc) {
                                     << "'";
       return Val::poison();
     }
-    if (n < 1) {
-      src.error(args[0].first->loc) << "repeat count must be >= 1, got " << n;
+    if (n < 1 || n > kMaxRepeat) {
+      src.error(args[0].first->loc) << "repeat count must be in [1, "
+                                    << kMaxRepeat << "], got " << n;
       return Val::poison();
     }
     bool autoNamed;
@@ -639,6 +674,12 @@ Val Gen::callBlock(const Expr &call, const Stmt &block,
                           << block.name << "' is given twice";
       return Val::poison();
     }
+  }
+  if (++expansions > kMaxExpansions) {
+    if (expansions == kMaxExpansions + 1)
+      src.error(call.loc) << "the network expands to more than "
+                          << kMaxExpansions << " block instances";
+    return Val::poison();
   }
   callStack.push_back(&block);
   auto restore = llvm::make_scope_exit([&] { callStack.pop_back(); });

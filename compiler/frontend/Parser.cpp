@@ -168,8 +168,9 @@ private:
         d.loc = cur().loc;
         if (at(Tok::Int)) {
           d.size = std::strtoll(cur().text.str().c_str(), nullptr, 10);
-          if (d.size < 1) {
-            src.error(d.loc) << "a dim must be >= 1";
+          if (d.size < 1 || d.size > (int64_t(1) << 31) - 1 ||
+              cur().text.size() > 10) {
+            src.error(d.loc) << "a dim must be in [1, 2^31)";
             return nullptr;
           }
         } else if (at(Tok::Ident)) {

@@ -1,0 +1,48 @@
+# -*- Python -*- lit configuration of netc's regression tests.
+import os
+import shutil
+
+import lit.formats
+
+config.name = "netc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".net", ".mlir", ".test", ".py"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt",
+                   "Unit", "helpers"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.netc_obj_root, "test")
+
+# Tools under test first, then LLVM 19's FileCheck/not/count.
+config.environment["PATH"] = os.pathsep.join(
+    [config.netc_tools_dir, config.llvm_tools_dir,
+     config.environment.get("PATH", os.environ.get("PATH", ""))])
+config.environment["PYTHONPATH"] = os.pathsep.join(
+    [os.path.join(config.netc_src_root, "runtime", "python"),
+     os.path.join(config.netc_src_root, "tools"),
+     os.path.join(config.netc_src_root, "test", "helpers")])
+config.environment["NETRT_LIB"] = os.path.join(config.netc_obj_root, "lib",
+                                               "libnetrt.so")
+
+config.substitutions.append(("%python", config.python3))
+config.substitutions.append(("%examples",
+                             os.path.join(config.netc_src_root, "examples")))
+config.substitutions.append(("%helpers",
+                             os.path.join(config.netc_src_root, "test",
+                                          "helpers")))
+
+# The PyTorch oracle lives in Debian's python3-torch (architecture.md).
+# Tests that need it say `REQUIRES: torch`; without it lit reports them
+# UNSUPPORTED, loudly, rather than passing them.
+def _has_module(mod):
+    import subprocess
+    return subprocess.call([config.python3, "-c", "import " + mod],
+                           stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL) == 0
+
+if _has_module("torch"):
+    config.available_features.add("torch")
+else:
+    lit_config.warning("python3-torch is missing: PyTorch comparisons will be "
+                       "UNSUPPORTED (run scripts/setup)")
+if _has_module("numpy"):
+    config.available_features.add("numpy")
