@@ -1,0 +1,60 @@
+# LeNet-5 (examples/lenet5.net) against the equivalent PyTorch model, at
+# batch 1 and 3, compiled at -O0 and -O2 (each once: N is a run-time dim) and
+# through netc's reference evaluator. Tolerance: max relative error 1e-4
+# (max|a-b| / max|b|); the rows of `probs` must also sum to 1 (to 1e-5).
+#
+# REQUIRES: torch
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t %examples/lenet5.net | FileCheck %s
+# CHECK: == lenet5: all {{[0-9]+}} checks passed
+
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+import netcompare as nc
+
+tmp, net = sys.argv[1], sys.argv[2]
+chk = nc.Checker("lenet5")
+nc.seed(0)
+
+# The canonical Sequential form; its indices are renamed to the .net names.
+model = nn.Sequential(
+    nn.Conv2d(1, 6, kernel_size=5),    # 0  -> c1
+    nn.ReLU(),
+    nn.AvgPool2d(2),
+    nn.Conv2d(6, 16, kernel_size=5),   # 3  -> c3
+    nn.ReLU(),
+    nn.AvgPool2d(2),
+    nn.Flatten(),
+    nn.Linear(400, 120),               # 7  -> f5
+    nn.ReLU(),
+    nn.Linear(120, 84),                # 9  -> f6
+    nn.ReLU(),
+    nn.Linear(84, 10),                 # 11 -> logits
+    nn.Softmax(dim=1),
+).eval()
+rename = {"0": "c1", "3": "c3", "7": "f5", "9": "f6", "11": "logits"}
+weights = nc.export_weights(model, os.path.join(tmp, "lenet5.safetensors"),
+                            rename=rename)
+print("weights:", ", ".join(sorted(nc.state_dict_numpy(model, rename))))
+
+libs = nc.compile_many(net, tmp, {"O0": ["-O0"], "O2": ["-O2"]},
+                       weights=weights, checker=chk)
+
+for batch in (1, 3):
+    x = nc.randn(batch, 1, 32, 32)
+    want = {"probs": nc.torch_eval(model, x)}
+    results = chk.compare_all(f"lenet5 batch {batch}", libs, net, {"x": x},
+                              want, tmp, weights=weights)
+    for label, out in results.items():
+        if "probs" in out:
+            s = out["probs"].astype(np.float64).sum(axis=1)
+            chk.check_true(f"lenet5 batch {batch} [{label}] rows of probs "
+                           f"sum to 1", np.all(np.abs(s - 1) <= 1e-5),
+                           f"row sums {s.tolist()}")
+
+chk.finish()

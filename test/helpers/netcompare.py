@@ -1,0 +1,419 @@
+"""netcompare: the harness of the numerical tests (test/Numerical).
+
+A numerical test builds a PyTorch module (the oracle), exports its state_dict
+with save_safetensors, writes its inputs as .npy, and then checks that
+
+  * the model compiled by `netc -O0/-O2` and run by `net-run`, and
+  * netc's naive reference evaluator (`netc --run-reference`)
+
+agree with PyTorch. The measure is the max relative error
+
+    err(got, want) = max|got - want| / max(max|want|, TINY)
+
+which must be <= TOL (1e-4, netlang.md section 6). Every comparison prints a
+line with the measured error; a failure says which model, build and output.
+
+The PyTorch side is evaluated in float64 from the very float32 weights and
+inputs given to netc, so the error measured is netc's alone.
+
+Typical use (see lenet5.py):
+
+    import netcompare as nc
+    chk = nc.Checker("lenet5")
+    nc.seed(0)
+    model = ...                                   # a torch.nn.Module
+    w = nc.export_weights(model, tmp + "/w.safetensors", rename=...)
+    libs = nc.compile_many(net, tmp, {"O0": ["-O0"], "O2": ["-O2"]}, weights=w)
+    x = nc.randn(3, 1, 32, 32)
+    want = {"probs": nc.torch_eval(model, x)}
+    chk.compare_all("batch 3", libs, net, {"x": x}, want, tmp, weights=w)
+    chk.finish()                                  # exits 1 on any failure
+
+Only numpy is needed to import this module; torch is imported lazily.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from safetensors_np import save_safetensors
+
+TOL = 1e-4
+# The floor of the denominator: an all-zero expected output (say relu of
+# negatives) is compared in absolute terms against TOL * TINY.
+TINY = 1e-6
+SEED = 0
+
+
+class ToolError(RuntimeError):
+    """A netc or net-run invocation that failed."""
+
+
+#===----------------------------------------------------------------------===#
+# Errors and bookkeeping
+#===----------------------------------------------------------------------===#
+
+def rel_err(got, want):
+    """max|got - want| / max(max|want|, TINY); inf on a shape mismatch or a
+    non-finite value in `got` where `want` is finite."""
+    got = np.asarray(got, dtype=np.float64)
+    want = np.asarray(want, dtype=np.float64)
+    if got.shape != want.shape:
+        return float("inf")
+    if got.size == 0:
+        return 0.0
+    if not np.all(np.isfinite(got) == np.isfinite(want)):
+        return float("inf")
+    fin = np.isfinite(want)
+    if not np.all(got[~fin] == want[~fin]):
+        return float("inf")
+    if not fin.any():
+        return 0.0
+    diff = np.abs(got[fin] - want[fin]).max()
+    scale = max(np.abs(want[fin]).max(), TINY)
+    return float(diff / scale)
+
+
+class Checker:
+    """Collects comparisons, prints one line each, and a coverage table."""
+
+    def __init__(self, title, tol=TOL):
+        self.title = title
+        self.tol = tol
+        self.failures = []
+        self.rows = {}  # group -> [cases, max err, names]
+        self.count = 0
+        self.start = time.time()
+        print(f"== {title}: max relative error must be <= {tol:g} "
+              f"(err = max|a-b| / max(max|b|, {TINY:g}))")
+        sys.stdout.flush()
+
+    def fail(self, what, message):
+        self.failures.append(f"{what}: {message}")
+        print(f"FAIL {what}: {message}")
+        sys.stdout.flush()
+
+    def check(self, what, got, want, group=None, case=None, tol=None):
+        """Compares one output; `group` (an op name) feeds the coverage table
+        and `case` names the case within it (counted once per distinct name)."""
+        tol = self.tol if tol is None else tol
+        self.count += 1
+        got_a, want_a = np.asarray(got), np.asarray(want)
+        if got_a.shape != want_a.shape:
+            err = float("inf")
+            self.fail(what, f"shape {list(got_a.shape)}, expected "
+                            f"{list(want_a.shape)}")
+        else:
+            err = rel_err(got_a, want_a)
+            if not err <= tol:
+                i = np.unravel_index(
+                    np.argmax(np.nan_to_num(np.abs(got_a.astype(np.float64) -
+                                                   want_a), nan=np.inf)),
+                    want_a.shape) if want_a.size else ()
+                self.fail(what, f"max rel err {err:.3e} > {tol:g} (worst at "
+                                f"{list(map(int, i))}: got {got_a[i]!r}, "
+                                f"expected {want_a[i]!r})")
+            else:
+                print(f"ok   {what}: max rel err {err:.3e}")
+        if group is not None:
+            row = self.rows.setdefault(group, [set(), 0.0, 0])
+            row[0].add(case if case is not None else what)
+            row[1] = max(row[1], err)
+            row[2] += 1
+        sys.stdout.flush()
+        return err
+
+    def check_true(self, what, cond, message="check failed"):
+        self.count += 1
+        if cond:
+            print(f"ok   {what}")
+        else:
+            self.fail(what, message)
+        return cond
+
+    def compare_outputs(self, what, got, want, group_of=None, case_of=None):
+        """Compares dicts {output name: array}: every expected output must be
+        there, and nothing else."""
+        for name in sorted(set(got) - set(want)):
+            self.fail(f"{what} {name}", "unexpected output")
+        for name, w in want.items():
+            if name not in got:
+                self.fail(f"{what} {name}", "missing output")
+                if group_of:
+                    row = self.rows.setdefault(group_of(name), [set(), 0.0, 0])
+                    row[0].add(case_of(name) if case_of else name)
+                    row[1] = float("inf")
+                continue
+            self.check(f"{what} {name}", got[name], w,
+                       group=group_of(name) if group_of else None,
+                       case=case_of(name) if case_of else None)
+
+    def compare_all(self, what, libs, net, inputs, want, workdir,
+                    weights=None, reference=True, group_of=None, case_of=None):
+        """Runs every compiled library of `libs` ({label: .so}) and, if asked,
+        the reference evaluator on `inputs`, and compares each with `want`.
+        Returns {label: outputs} ('ref' for the reference)."""
+        results = {}
+        tag = _slug(what)
+        for label, so in libs.items():
+            if so is None:
+                self.fail(f"{what} [{label}]", "did not compile")
+                continue
+            try:
+                got = run_so(so, inputs, os.path.join(workdir, f"run-{label}-{tag}"))
+            except ToolError as e:
+                self.fail(f"{what} [{label}]", str(e))
+                continue
+            results[label] = got
+            self.compare_outputs(f"{what} [{label}]", got, want, group_of,
+                                 case_of)
+        if reference:
+            try:
+                got = run_reference(net, inputs,
+                                    os.path.join(workdir, f"ref-{tag}"),
+                                    weights=weights)
+            except ToolError as e:
+                self.fail(f"{what} [ref]", str(e))
+            else:
+                results["ref"] = got
+                self.compare_outputs(f"{what} [ref]", got, want, group_of,
+                                     case_of)
+        return results
+
+    def table(self):
+        """Prints the coverage table: op, cases, comparisons, max rel error."""
+        if not self.rows:
+            return
+        w = max(len("op"), *(len(g) for g in self.rows))
+        print(f"\n-- coverage of {self.title} (tolerance {self.tol:g})")
+        print(f"{'op':<{w}}  {'cases':>5}  {'checks':>6}  {'max rel err':>11}")
+        for g in sorted(self.rows):
+            cases, err, n = self.rows[g]
+            flag = "" if err <= self.tol else "  FAIL"
+            print(f"{g:<{w}}  {len(cases):>5}  {n:>6}  {err:>11.3e}{flag}")
+        total = sum(len(r[0]) for r in self.rows.values())
+        print(f"{'total':<{w}}  {total:>5}  "
+              f"{sum(r[2] for r in self.rows.values()):>6}  "
+              f"{max(r[1] for r in self.rows.values()):>11.3e}")
+        sys.stdout.flush()
+
+    def finish(self):
+        """Prints the table and a summary; exits 1 if anything failed."""
+        self.table()
+        took = time.time() - self.start
+        if self.failures:
+            print(f"\n== {self.title}: {len(self.failures)} of {self.count} "
+                  f"checks FAILED ({took:.1f} s):")
+            for f in self.failures:
+                print("  " + f)
+            sys.stdout.flush()
+            sys.exit(1)
+        print(f"\n== {self.title}: all {self.count} checks passed "
+              f"({took:.1f} s)")
+        sys.stdout.flush()
+
+
+def _slug(s):
+    return "".join(c if c.isalnum() else "_" for c in s).strip("_") or "run"
+
+
+#===----------------------------------------------------------------------===#
+# Tools
+#===----------------------------------------------------------------------===#
+
+def tool(name):
+    """The path of a tool (netc, net-run): $NETC_BIN_DIR, else PATH."""
+    d = os.environ.get("NETC_BIN_DIR")
+    if d:
+        return os.path.join(d, name)
+    return shutil.which(name) or name
+
+
+def _run(cmd, what):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    if p.returncode != 0:
+        raise ToolError(f"{what} failed (exit {p.returncode}): "
+                        f"{' '.join(cmd)}\n{p.stderr.strip()}")
+    return p
+
+
+def write_inputs(inputs, directory):
+    """Saves {name: array} as DIR/<name>.npy; returns the --input arguments."""
+    os.makedirs(directory, exist_ok=True)
+    args = []
+    for name, a in inputs.items():
+        path = os.path.join(directory, f"{name}.npy")
+        np.save(path, np.ascontiguousarray(a))
+        args += ["--input", f"{name}={path}"]
+    return args
+
+
+def _read_outputs(directory):
+    out = {}
+    for f in sorted(os.listdir(directory)):
+        if f.endswith(".npy"):
+            out[f[:-4]] = np.load(os.path.join(directory, f))
+    return out
+
+
+def _compile_cmd(net, so, weights, flags):
+    cmd = [tool("netc"), net, "-o", so] + list(flags)
+    if weights:
+        cmd += ["--weights", weights]
+    return cmd
+
+
+def compile_net(net, so, weights=None, flags=("-O2",)):
+    """netc NET -o SO [--weights W] FLAGS; returns SO."""
+    os.makedirs(os.path.dirname(os.path.abspath(so)), exist_ok=True)
+    _run(_compile_cmd(net, so, weights, flags), "netc")
+    return so
+
+
+def compile_many(net, workdir, variants, weights=None, jobs=None,
+                 checker=None):
+    """Compiles `net` once per variant {label: [flags]} in parallel (at most
+    `jobs` at once, default the CPU count) to WORKDIR/<label>/lib<stem>.so.
+    Returns {label: so}; a failed compile is reported to `checker` (if given)
+    and maps to None, else raises ToolError."""
+    jobs = jobs or os.cpu_count() or 1
+    stem = os.path.splitext(os.path.basename(net))[0]
+    pending = list(variants.items())
+    running = []
+    libs = {}
+    errors = []
+    t0 = time.time()
+    while pending or running:
+        while pending and len(running) < jobs:
+            label, flags = pending.pop(0)
+            d = os.path.join(workdir, label)
+            os.makedirs(d, exist_ok=True)
+            so = os.path.join(d, f"lib{stem}.so")
+            cmd = _compile_cmd(net, so, weights, flags)
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+            running.append((label, so, cmd, p))
+        label, so, cmd, p = running.pop(0)
+        _, err = p.communicate()
+        if p.returncode != 0:
+            msg = (f"netc failed (exit {p.returncode}): {' '.join(cmd)}\n"
+                   f"{err.strip()}")
+            libs[label] = None
+            errors.append(msg)
+            if checker:
+                checker.fail(f"compile {os.path.basename(net)} [{label}]", msg)
+        else:
+            libs[label] = so
+    print(f"compiled {os.path.basename(net)} as {', '.join(variants)} in "
+          f"{time.time() - t0:.1f} s")
+    sys.stdout.flush()
+    if errors and not checker:
+        raise ToolError("\n".join(errors))
+    return libs
+
+
+def run_so(so, inputs, out_dir):
+    """net-run SO --input ... --output-dir OUT_DIR; returns {name: array}."""
+    if os.path.isdir(out_dir):
+        shutil.rmtree(out_dir)
+    args = write_inputs(inputs, out_dir + "-in")
+    _run([tool("net-run"), so] + args + ["--output-dir", out_dir], "net-run")
+    return _read_outputs(out_dir)
+
+
+def run_reference(net, inputs, out_dir, weights=None):
+    """netc NET --run-reference --input ... --output-dir OUT_DIR [--weights W]."""
+    if os.path.isdir(out_dir):
+        shutil.rmtree(out_dir)
+    args = write_inputs(inputs, out_dir + "-in")
+    cmd = [tool("netc"), net, "--run-reference"] + args + \
+          ["--output-dir", out_dir]
+    if weights:
+        cmd += ["--weights", weights]
+    _run(cmd, "netc --run-reference")
+    return _read_outputs(out_dir)
+
+
+#===----------------------------------------------------------------------===#
+# PyTorch side
+#===----------------------------------------------------------------------===#
+
+def seed(s=SEED):
+    """Fixes the seeds of torch and numpy; one torch thread (lit runs tests
+    in parallel)."""
+    import torch
+    torch.manual_seed(s)
+    torch.set_num_threads(1)
+    np.random.seed(s)
+
+
+def randn(*shape, scale=1.0):
+    """A float32 normal tensor as numpy (from torch's seeded generator)."""
+    import torch
+    return (torch.randn(*shape) * scale).numpy().astype(np.float32)
+
+
+def randomize_batchnorm(module):
+    """Gives every BatchNorm of `module` non-trivial affine parameters and
+    running statistics (mean ~ N(0, 0.5), var in [0.5, 2])."""
+    import torch
+    with torch.no_grad():
+        for m in module.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                c = m.num_features
+                if m.affine:
+                    m.weight.copy_(torch.rand(c) + 0.5)
+                    m.bias.copy_(torch.randn(c) * 0.2)
+                if m.track_running_stats:
+                    m.running_mean.copy_(torch.randn(c) * 0.5)
+                    m.running_var.copy_(torch.rand(c) * 1.5 + 0.5)
+                    m.num_batches_tracked.fill_(7)
+    return module
+
+
+def state_dict_numpy(module, rename=None, prefix=""):
+    """module.state_dict() as {name: np.ndarray}, every tensor kept
+    (including BatchNorm's num_batches_tracked, which netc ignores).
+    `rename` maps a leading key component ('0' in '0.weight') to a new one;
+    `prefix` is prepended to every key."""
+    out = {}
+    for k, v in module.state_dict().items():
+        if rename:
+            head, _, tail = k.partition(".")
+            if head in rename:
+                k = rename[head] + ("." + tail if tail else "")
+        out[prefix + k] = v.detach().cpu().numpy()
+    return out
+
+
+def export_weights(module_or_dict, path, rename=None):
+    """Writes a state_dict (a module's, or a dict {name: array}) to `path` as
+    safetensors; returns `path`."""
+    d = module_or_dict
+    if not isinstance(d, dict):
+        d = state_dict_numpy(d, rename)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    save_safetensors(path, d)
+    return path
+
+
+def torch_eval(fn, *inputs):
+    """Evaluates a module (in eval mode, on a float64 copy) or a function on
+    numpy inputs (cast to float64); returns numpy (or a tuple/dict of)."""
+    import copy
+    import torch
+    if isinstance(fn, torch.nn.Module):
+        fn = copy.deepcopy(fn).double().eval()
+    args = [torch.from_numpy(np.asarray(a)).double() for a in inputs]
+    with torch.no_grad():
+        r = fn(*args)
+    if isinstance(r, dict):
+        return {k: v.numpy() for k, v in r.items()}
+    if isinstance(r, (tuple, list)):
+        return type(r)(v.numpy() for v in r)
+    return r.numpy()
