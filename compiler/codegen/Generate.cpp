@@ -98,10 +98,11 @@ std::string describePipeline(const LoweredModel &m, const Halide::Target &t,
   std::ostringstream os;
   os << "// Halide pipeline of " << m.name << " for " << t.to_string()
      << "\n// Dims are reversed: x = innermost (W).\n";
-  for (size_t i = 0; i < m.inputs.size(); ++i)
-    os << "input " << m.inputs[i].name() << " ("
-       << m.inputDescs[i].shape.size() << "-D)\n";
-  for (const OpStage &s : m.stages) {
+  for (const LoweredEntry &e : m.entries) {
+  os << "\n// entry point " << m.name << "_" << e.name << "\n";
+  for (const Halide::ImageParam &p : e.inputs)
+    os << "input " << p.name() << " (" << p.dimensions() << "-D)\n";
+  for (const OpStage &s : e.stages) {
     std::vector<Halide::Func> funcs = s.helpers;
     funcs.push_back(s.func);
     for (Halide::Func f : funcs) {
@@ -119,6 +120,7 @@ std::string describePipeline(const LoweredModel &m, const Halide::Target &t,
       }
     }
   }
+  }
   os << "\n// schedule\n";
   for (const std::string &line : schedule)
     os << line << "\n";
@@ -130,9 +132,21 @@ mlir::LogicalResult fail(mlir::ModuleOp module, const std::string &msg) {
   return mlir::failure();
 }
 
+/// One Halide module holding a function `netc_<entry>` per entry point.
+Halide::Module buildModule(LoweredModel &m, const Halide::Target &target) {
+  std::vector<Halide::Module> modules;
+  for (LoweredEntry &e : m.entries) {
+    Halide::Pipeline p(e.outputs);
+    std::vector<Halide::Argument> args(e.inputs.begin(), e.inputs.end());
+    modules.push_back(p.compile_to_module(args, "netc_" + e.name, target));
+  }
+  if (modules.size() == 1)
+    return modules.front();
+  return Halide::link_modules(m.name, modules);
+}
+
 mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
-                                Halide::Pipeline &pipeline,
-                                const std::vector<Halide::Argument> &args,
+                                const Halide::Module &pipelines,
                                 Halide::Target target,
                                 const CodegenOptions &opts) {
   llvm::SmallString<256> outDir(llvm::sys::path::parent_path(opts.soPath));
@@ -145,14 +159,12 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
   if (tmp.path.empty())
     return fail(module, "cannot create a scratch directory in '" +
                             outDir.str().str() + "'");
-  const std::string impl = "netc_pipeline";
-  Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
-  pipeline.compile_to_object(tmp.file("pipeline.o"), args, impl, noRuntime);
+  pipelines.compile({{Halide::OutputFileType::object, tmp.file("pipeline.o")}});
   Halide::compile_standalone_runtime(tmp.file("runtime.o"), target);
 
   std::string headerName = model.name + ".h";
   if (!writeFile(tmp.file(headerName), modelHeader(model)) ||
-      !writeFile(tmp.file("wrapper.c"), wrapperSource(model, impl)) ||
+      !writeFile(tmp.file("wrapper.c"), wrapperSource(model, "netc_")) ||
       !writeFile(tmp.file("exports.map"), versionScript(model)))
     return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
   if (auto err = runCC({"-c", "-O2", "-fPIC", "-std=c99", "-I", tmp.path.str().str(),
@@ -196,39 +208,29 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module,
     std::vector<std::string> schedule;
     scheduleX86(*model, target, opts.optLevel, schedule);
 
-    Halide::Pipeline pipeline(model->outputs);
-    std::vector<Halide::Argument> args(model->inputs.begin(),
-                                       model->inputs.end());
-    Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
     if (stage == EmitStage::Halide) {
       os << describePipeline(*model, target, schedule);
       return mlir::success();
     }
+    // Runtime-free objects: one standalone runtime joins them at link time.
+    Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
+    Halide::Module pipelines = buildModule(*model, noRuntime);
     if (stage == EmitStage::So)
-      return linkLibrary(module, *model, pipeline, args, target, opts);
+      return linkLibrary(module, *model, pipelines, target, opts);
 
     // Textual and object stages go through a scratch file.
     llvm::SmallString<128> tmpPath;
     llvm::sys::fs::createTemporaryFile("netc", "out", tmpPath);
     std::string path = tmpPath.str().str();
-    const std::string fn = model->name + "_forward";
+    Halide::OutputFileType type = Halide::OutputFileType::object;
     switch (stage) {
-    case EmitStage::Stmt:
-      pipeline.compile_to_lowered_stmt(path, args, Halide::Text, target);
-      break;
-    case EmitStage::StmtHtml:
-      pipeline.compile_to_lowered_stmt(path, args, Halide::HTML, target);
-      break;
-    case EmitStage::Llvm:
-      pipeline.compile_to_llvm_assembly(path, args, fn, noRuntime);
-      break;
-    case EmitStage::Asm:
-      pipeline.compile_to_assembly(path, args, fn, noRuntime);
-      break;
-    default:
-      pipeline.compile_to_object(path, args, fn, noRuntime);
-      break;
+    case EmitStage::Stmt: type = Halide::OutputFileType::stmt; break;
+    case EmitStage::StmtHtml: type = Halide::OutputFileType::stmt_html; break;
+    case EmitStage::Llvm: type = Halide::OutputFileType::llvm_assembly; break;
+    case EmitStage::Asm: type = Halide::OutputFileType::assembly; break;
+    default: break;
     }
+    pipelines.compile({{type, path}});
     os << readFile(path);
     llvm::sys::fs::remove(path);
     return mlir::success();

@@ -34,16 +34,25 @@ struct OpStage {
   Halide::RDom rdom;                 // the update's reduction, if any
 };
 
-struct LoweredModel {
-  std::string name;
-  std::vector<Halide::ImageParam> inputs;
-  std::vector<TensorDesc> inputDescs;
+/// One entry point (forward or loss): a Halide pipeline over the model
+/// inputs it reads.
+struct LoweredEntry {
+  std::string name;                       // "forward" | "loss"
+  std::vector<Halide::ImageParam> inputs; // the inputs this entry reads...
+  std::vector<int> inputIndices;          // ...as indices into inputDescs
   std::vector<Halide::Func> outputs;
   std::vector<TensorDesc> outputDescs;
   std::vector<OpStage> stages; // in program order
 };
 
-/// Builds the algorithm of `module`'s @forward as Halide Funcs; parameter
+struct LoweredModel {
+  std::string name;
+  std::vector<TensorDesc> inputDescs; // every model input, in order
+  std::vector<LoweredEntry> entries;  // forward first, then loss if any
+};
+
+/// Builds the algorithm of `module`'s @forward (and @loss) as Halide Funcs;
+/// parameter
 /// values become constant buffers embedded in the pipeline. On failure
 /// returns nullopt and says why in `error`.
 std::optional<LoweredModel> lowerToHalide(mlir::ModuleOp module,

@@ -42,17 +42,21 @@ std::string sanitize(llvm::StringRef name) {
   return s;
 }
 
+/// Lowers one entry function; `counter` is shared by the entries of a
+/// model so that every Func and buffer name is unique in the linked module.
 class Lowering {
 public:
-  Lowering(const WeightMap &weights) : weights(weights) {}
+  Lowering(const WeightMap &weights, int &counter)
+      : weights(weights), counter(counter) {}
 
-  std::optional<LoweredModel> run(mlir::ModuleOp module, std::string &error);
+  std::optional<LoweredEntry> run(mlir::func::FuncOp fn, std::string &error);
 
 private:
   const WeightMap &weights;
-  LoweredModel model;
+  int &counter;
+  LoweredEntry model;
   llvm::DenseMap<mlir::Value, HTensor> values;
-  int counter = 0;
+  Expr batch; // the run-time batch N, once an input fixes it
 
   std::string fresh(llvm::StringRef base) {
     return sanitize(base) + "_" + std::to_string(counter++);
@@ -116,6 +120,17 @@ private:
   void lowerPool(mlir::Operation *op, bool isMax);
   void lowerSoftmax(mlir::net::SoftmaxOp op);
   void lowerConcat(mlir::net::ConcatOp op);
+  void lowerCrossEntropy(mlir::net::CrossEntropyOp op);
+  void lowerPairLoss(mlir::Operation *op, bool squared, bool mean);
+  /// The extent of NCHW dim `d` of a tensor (N is the run-time batch).
+  Expr extent(const HTensor &t, size_t d) {
+    return t.shape[d] >= 0 ? Expr((int)t.shape[d]) : batch;
+  }
+  void defineScalar(mlir::Value result, Func f, std::vector<Func> helpers) {
+    values[result] = {f, {}};
+    model.stages.push_back({OpStage::Reduction, f, {}, {}, false,
+                            std::move(helpers), RDom()});
+  }
   Func flattened(const HTensor &x, const std::string &name);
 };
 
@@ -281,6 +296,46 @@ void Lowering::lowerConcat(mlir::net::ConcatOp op) {
   define(op.getResult(), f, v, OpStage::Copy, false);
 }
 
+void Lowering::lowerCrossEntropy(mlir::net::CrossEntropyOp op) {
+  const HTensor &logits = values[op.getLogits()];
+  const HTensor &label = values[op.getLabel()];
+  int classes = (int)logits.shape[1];
+  Var n("x");
+  RDom rc(0, classes, fresh("r_classes"));
+  Func mx(fresh("ce_max")), lse(fresh("ce_lse")), item(fresh("ce_item"));
+  mx(n) = maximum(logits.f(rc, n));
+  lse(n) = log(sum(exp(logits.f(rc, n) - mx(n)))) + mx(n);
+  // Labels outside [0, C) are clamped (PyTorch raises instead).
+  item(n) = lse(n) - logits.f(clamp(label.f(n), 0, classes - 1), n);
+  Expr count = extent(logits, 0);
+  RDom rn(0, count, fresh("r_batch"));
+  Func total(fresh("cross_entropy"));
+  Expr s = sum(item(rn));
+  total() = op.getReduction() == "mean" ? s / cast<float>(count) : s;
+  defineScalar(op.getResult(), total, {mx, lse, item});
+}
+
+void Lowering::lowerPairLoss(mlir::Operation *op, bool squared, bool mean) {
+  const HTensor &a = values[op->getOperand(0)];
+  const HTensor &b = values[op->getOperand(1)];
+  Region dom;
+  Expr count = 1;
+  for (size_t i = 0; i < a.rank(); ++i) {
+    Expr e = extent(a, a.rank() - 1 - i);
+    dom.push_back(Range(0, e));
+    count = count * e;
+  }
+  RDom r(dom, fresh("r_loss"));
+  std::vector<Expr> at;
+  for (int i = 0; i < r.dimensions(); ++i)
+    at.push_back(r[i]);
+  Expr d = a.f(at) - b.f(at);
+  Func total(fresh(squared ? "mse" : "l1"));
+  Expr s = sum(squared ? d * d : abs(d));
+  total() = mean ? s / cast<float>(count) : s;
+  defineScalar(op->getResult(0), total, {});
+}
+
 mlir::LogicalResult Lowering::lower(mlir::Operation *op, std::string &error) {
   using namespace mlir::net;
   auto unary = [&](mlir::Value in, mlir::Value out, auto fn,
@@ -411,6 +466,18 @@ mlir::LogicalResult Lowering::lower(mlir::Operation *op, std::string &error) {
         define(f.getResult(), g, {i, n}, OpStage::Copy, false);
         return mlir::success();
       })
+      .Case<CrossEntropyOp>([&](CrossEntropyOp c) {
+        lowerCrossEntropy(c);
+        return mlir::success();
+      })
+      .Case<MseOp>([&](MseOp m) {
+        lowerPairLoss(m, true, m.getReduction() == "mean");
+        return mlir::success();
+      })
+      .Case<L1Op>([&](L1Op m) {
+        lowerPairLoss(m, false, m.getReduction() == "mean");
+        return mlir::success();
+      })
       .Case<mlir::func::ReturnOp>([&](auto) { return mlir::success(); })
       .Default([&](mlir::Operation *other) {
         error = "no Halide lowering for '" +
@@ -419,60 +486,62 @@ mlir::LogicalResult Lowering::lower(mlir::Operation *op, std::string &error) {
       });
 }
 
-std::optional<LoweredModel> Lowering::run(mlir::ModuleOp module,
-                                          std::string &error) {
-  auto forward = module.lookupSymbol<mlir::func::FuncOp>("forward");
-  if (!forward) {
-    error = "the module has no @forward function";
-    return std::nullopt;
-  }
-  if (auto name = module->getAttrOfType<mlir::StringAttr>("net.model"))
-    model.name = name.str();
-  else
-    model.name = "model";
+std::string nameOf(mlir::DictionaryAttr attrs, const std::string &dflt) {
+  if (attrs)
+    if (auto s = attrs.getAs<mlir::StringAttr>("net.name"))
+      return s.str();
+  return dflt;
+}
 
-  auto nameOf = [](mlir::DictionaryAttr attrs, const std::string &dflt) {
-    if (attrs)
-      if (auto s = attrs.getAs<mlir::StringAttr>("net.name"))
-        return s.str();
-    return dflt;
-  };
-  for (auto [i, arg] : llvm::enumerate(forward.getArguments())) {
-    auto type = cast<mlir::RankedTensorType>(arg.getType());
-    TensorDesc d{nameOf(forward.getArgAttrDict(i), "input" + std::to_string(i)),
-                 type.getElementType().isInteger(32), shapeOf(arg)};
+TensorDesc inputDesc(mlir::func::FuncOp fn, unsigned i) {
+  mlir::Value arg = fn.getArgument(i);
+  auto type = cast<mlir::RankedTensorType>(arg.getType());
+  return {nameOf(fn.getArgAttrDict(i), "input" + std::to_string(i)),
+          type.getElementType().isInteger(32), shapeOf(arg)};
+}
+
+std::optional<LoweredEntry> Lowering::run(mlir::func::FuncOp fn,
+                                          std::string &error) {
+  model.name = fn.getName().str();
+  // Only the inputs this entry reads become pipeline arguments.
+  for (auto [i, arg] : llvm::enumerate(fn.getArguments())) {
+    if (arg.use_empty())
+      continue;
+    TensorDesc d = inputDesc(fn, i);
     ImageParam p(d.isInt ? Int(32) : Float(32), (int)d.shape.size(),
                  sanitize(d.name));
     // Static dims are part of the contract; the batch is free.
     for (size_t k = 0; k < d.shape.size(); ++k) {
       int hd = (int)(d.shape.size() - 1 - k);
-      if (d.shape[k] >= 0)
+      if (d.shape[k] >= 0) {
         p.dim(hd).set_bounds(0, (int)d.shape[k]);
-      else
+      } else {
         p.dim(hd).set_min(0);
+        if (!batch.defined())
+          batch = p.dim(hd).extent();
+      }
     }
     Func f(fresh("in_" + d.name));
     std::vector<Var> v = makeVars(d.shape.size());
     f(v) = p(asExprs(v));
     values[arg] = {f, d.shape};
     model.inputs.push_back(p);
-    model.inputDescs.push_back(d);
+    model.inputIndices.push_back((int)i);
   }
 
-  for (mlir::Operation &op : forward.getBody().front())
+  for (mlir::Operation &op : fn.getBody().front())
     if (failed(lower(&op, error)))
       return std::nullopt;
 
-  auto ret = cast<mlir::func::ReturnOp>(forward.getBody().front().back());
+  auto ret = cast<mlir::func::ReturnOp>(fn.getBody().front().back());
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-    TensorDesc d{nameOf(forward.getResultAttrDict(i),
-                        "output" + std::to_string(i)),
+    TensorDesc d{nameOf(fn.getResultAttrDict(i), "output" + std::to_string(i)),
                  false, shapeOf(v)};
     // An output Func must be distinct per output (two outputs may be the
     // same value, or an input).
     const HTensor &t = values[v];
     std::vector<Var> vars = makeVars(t.rank());
-    Func out(sanitize("out_" + d.name));
+    Func out(fresh(model.name + "_out_" + d.name));
     out(vars) = t.f(asExprs(vars));
     for (size_t k = 0; k < d.shape.size(); ++k) {
       int hd = (int)(d.shape.size() - 1 - k);
@@ -493,5 +562,29 @@ std::optional<LoweredModel> Lowering::run(mlir::ModuleOp module,
 std::optional<LoweredModel> netc::lowerToHalide(mlir::ModuleOp module,
                                                 const WeightMap &weights,
                                                 std::string &error) {
-  return Lowering(weights).run(module, error);
+  auto forward = module.lookupSymbol<mlir::func::FuncOp>("forward");
+  if (!forward) {
+    error = "the module has no @forward function";
+    return std::nullopt;
+  }
+  LoweredModel model;
+  auto name = module->getAttrOfType<mlir::StringAttr>("net.model");
+  model.name = name ? name.str() : "model";
+  for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+    model.inputDescs.push_back(inputDesc(forward, i));
+  int counter = 0;
+  for (const char *entry : {"forward", "loss"}) {
+    auto fn = module.lookupSymbol<mlir::func::FuncOp>(entry);
+    if (!fn)
+      continue;
+    if (fn.getNumArguments() != model.inputDescs.size()) {
+      error = std::string("@") + entry + " must take the same inputs as @forward";
+      return std::nullopt;
+    }
+    std::optional<LoweredEntry> lowered = Lowering(weights, counter).run(fn, error);
+    if (!lowered)
+      return std::nullopt;
+    model.entries.push_back(std::move(*lowered));
+  }
+  return model;
 }

@@ -13,10 +13,10 @@ namespace netc {
 std::string modelHeader(const LoweredModel &model);
 
 /// The C source that turns netrt tensors into halide_buffer_t, calls the
-/// pipeline `implName`, records errors per thread and exports
-/// `netrt_model()`. It includes "NAME.h".
+/// pipelines `<implPrefix><entry>`, records errors per thread and exports
+/// `netrt_model()` and `netrt_forward_inputs()`. It includes "NAME.h".
 std::string wrapperSource(const LoweredModel &model,
-                          const std::string &implName);
+                          const std::string &implPrefix);
 
 /// The linker version script: only the ABI's symbols are exported.
 std::string versionScript(const LoweredModel &model);

@@ -349,9 +349,15 @@ int Compilation::runReferenceMode(mlir::ModuleOp module,
       t.data[i] = a.dtype == NETRT_F32 ? a.f32()[i] : (float)a.i32()[i];
     inputs[name.str()] = std::move(t);
   }
+  // Outputs, then losses when the model has them and their inputs are given.
   std::vector<std::pair<std::string, RefTensor>> outputs;
   std::string err;
-  if (!evaluateReference(module, weights, inputs, outputs, err)) {
+  if (!evaluateReference(module, "forward", weights, inputs, outputs, err)) {
+    llvm::errs() << "netc: error: " << err << "\n";
+    return 1;
+  }
+  if (module.lookupSymbol("loss") &&
+      !evaluateReference(module, "loss", weights, inputs, outputs, err)) {
     llvm::errs() << "netc: error: " << err << "\n";
     return 1;
   }

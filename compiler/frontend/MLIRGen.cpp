@@ -13,6 +13,8 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
@@ -154,6 +156,17 @@ const llvm::StringMap<OpSig> &builtins() {
     t["softmax"] = {{{"x", AK::Tensor, true}, {"axis", AK::Int, false}}, false};
     t["concat"] = {{{"inputs", AK::Tensors, true}, {"axis", AK::Int, false}},
                    false};
+    // Loss terms (netlang.md section 7).
+    t["cross_entropy"] = {{{"logits", AK::Tensor, true},
+                           {"label", AK::Tensor, true},
+                           {"reduction", AK::Str, false}},
+                          false};
+    OpSig pair{{{"a", AK::Tensor, true},
+                {"b", AK::Tensor, true},
+                {"reduction", AK::Str, false}},
+               false};
+    t["mse"] = pair;
+    t["l1"] = pair;
     return t;
   }();
   return table;
@@ -363,6 +376,23 @@ private:
     }
     return v.boolean;
   }
+
+  std::optional<std::string> getStr(const Bound &b, StringRef op,
+                                    StringRef name, StringRef dflt) {
+    auto it = b.named.find(name);
+    if (it == b.named.end())
+      return dflt.str();
+    const Val &v = it->second.first;
+    if (v.kind != Val::String) {
+      src.error(it->second.second) << "argument '" << name << "' of " << op
+                                   << " must be a string, got "
+                                   << describeVal(v);
+      return std::nullopt;
+    }
+    return v.str;
+  }
+
+  Val genLossTerm(const Expr &call, Bound &b);
 
   /// An int or a list of ints, expanded to `n` entries.
   std::optional<SmallVector<int64_t>> getInts(const Bound &b, StringRef op,
@@ -739,6 +769,8 @@ Val Gen::callBuiltin(const Expr &call, const OpSig &sig,
     int64_t rank = cast<RankedTensorType>(b.tensors[0].getType()).getRank();
     return create<mlir::net::ConcatOp>(at, b.tensors, *axis < 0 ? *axis + rank : *axis);
   }
+  if (op == "cross_entropy" || op == "mse" || op == "l1")
+    return genLossTerm(call, b);
   mlir::Value x = b.named["x"].first.tensor;
   if (!checkTensor(x, at, op, 1, 8))
     return Val::poison();
@@ -782,6 +814,41 @@ Val Gen::callBuiltin(const Expr &call, const OpSig &sig,
     return create<mlir::net::SoftmaxOp>(at, x, *axis < 0 ? *axis + rank : *axis);
   }
   llvm_unreachable("built-in op without a generator");
+}
+
+Val Gen::genLossTerm(const Expr &call, Bound &b) {
+  SMLoc at = call.loc;
+  StringRef op = call.text;
+  std::optional<std::string> reduction = getStr(b, op, "reduction", "mean");
+  if (!reduction)
+    return Val::poison();
+  if (*reduction != "mean" && *reduction != "sum") {
+    src.error(b.named["reduction"].second)
+        << op << ": reduction must be \"mean\" or \"sum\", got \""
+        << *reduction << "\"";
+    return Val::poison();
+  }
+  auto red = builder.getStringAttr(*reduction);
+  if (op == "cross_entropy") {
+    mlir::Value logits = b.named["logits"].first.tensor;
+    mlir::Value label = b.named["label"].first.tensor;
+    if (!checkTensor(logits, at, op, 2, 2, "logits"))
+      return Val::poison();
+    if (!cast<RankedTensorType>(label.getType()).getElementType().isInteger(
+            32)) {
+      src.error(b.named["label"].second)
+          << "cross_entropy needs an i32 label, got " << typeStr(label);
+      return Val::poison();
+    }
+    return create<mlir::net::CrossEntropyOp>(at, logits, label, red);
+  }
+  mlir::Value a = b.named["a"].first.tensor, c = b.named["b"].first.tensor;
+  if (!checkTensor(a, at, op, 1, 8, "first operand") ||
+      !checkTensor(c, at, op, 1, 8, "second operand"))
+    return Val::poison();
+  if (op == "mse")
+    return create<mlir::net::MseOp>(at, a, c, red);
+  return create<mlir::net::L1Op>(at, a, c, red);
 }
 
 /// Flattens a nested list constant, recording its shape.
@@ -1004,9 +1071,9 @@ Val Gen::evalBinary(const Expr &e, Scope &scope, const StmtCtx &sc) {
     return Val::ofNumber(r, isInt);
   }
   if (a.kind == Val::Tensor && b.kind == Val::Tensor) {
-    if (!checkTensor(a.tensor, at, std::string("'") + e.op + "'", 1, 8,
+    if (!checkTensor(a.tensor, at, std::string("'") + e.op + "'", 0, 8,
                      "left operand") ||
-        !checkTensor(b.tensor, at, std::string("'") + e.op + "'", 1, 8,
+        !checkTensor(b.tensor, at, std::string("'") + e.op + "'", 0, 8,
                      "right operand"))
       return Val::poison();
     switch (e.op) {
@@ -1024,7 +1091,7 @@ Val Gen::evalBinary(const Expr &e, Scope &scope, const StmtCtx &sc) {
                   << describeVal(a) << " and " << describeVal(b);
     return Val::poison();
   }
-  if (!checkTensor(t.tensor, at, std::string("'") + e.op + "'", 1, 8,
+  if (!checkTensor(t.tensor, at, std::string("'") + e.op + "'", 0, 8,
                    "operand"))
     return Val::poison();
   bool tensorLeft = a.kind == Val::Tensor;
@@ -1107,7 +1174,7 @@ Val Gen::evalExpr(const Expr &e, Scope &scope, const StmtCtx &sc) {
       src.error(e.loc) << "cannot negate " << describeVal(x);
       return Val::poison();
     }
-    if (!checkTensor(x.tensor, e.loc, "'-'", 1, 8, "operand"))
+    if (!checkTensor(x.tensor, e.loc, "'-'", 0, 8, "operand"))
       return Val::poison();
     return Val::ofTensor(builder.create<mlir::net::AffineOp>(
         loc(e.loc), x.tensor.getType(), x.tensor,
@@ -1203,6 +1270,8 @@ std::optional<NetProgram> Gen::run() {
   Scope top;
   SmallVector<mlir::Value> results;
   SmallVector<std::string> resultNames;
+  SmallVector<mlir::Value> losses;
+  SmallVector<std::string> lossNames;
   llvm::StringSet<> outputNames;
   size_t inputIndex = 0;
   for (const StmtPtr &sp : main.stmts) {
@@ -1250,10 +1319,31 @@ std::optional<NetProgram> Gen::run() {
       }
       break;
     }
-    case Stmt::Loss:
-      src.error(s.loc) << "loss terms (netlang.md section 7) are not "
-                          "supported by this netc yet";
+    case Stmt::Loss: {
+      StmtCtx sc{s.name, countParamCalls(*s.value)};
+      Val v = evalExpr(*s.value, top, sc);
+      bind(top, s.name, s.nameLoc, v);
+      if (!v.ok())
+        break;
+      if (v.kind != Val::Tensor ||
+          cast<RankedTensorType>(v.tensor.getType()).getRank() != 0) {
+        auto d = src.error(s.value->loc);
+        d << "loss '" << s.name << "' must be a scalar (a loss term or a "
+          << "weighted sum of them), got ";
+        if (v.kind == Val::Tensor)
+          d << typeStr(v.tensor);
+        else
+          d << describeVal(v);
+        break;
+      }
+      if (!outputNames.insert(s.name).second) {
+        src.error(s.nameLoc) << "'" << s.name << "' is already an output";
+        break;
+      }
+      losses.push_back(v.tensor);
+      lossNames.push_back(s.name);
       break;
+    }
     default:
       break;
     }
@@ -1264,19 +1354,36 @@ std::optional<NetProgram> Gen::run() {
   if (src.errors())
     return std::nullopt;
 
-  builder.create<func::ReturnOp>(func.getLoc(), results);
-  SmallVector<Type> resultTypes;
-  for (mlir::Value v : results)
-    resultTypes.push_back(v.getType());
-  func.setFunctionType(builder.getFunctionType(argTypes, resultTypes));
-  for (auto [i, name] : llvm::enumerate(resultNames))
-    func.setResultAttr(i, "net.name", builder.getStringAttr(name));
-  // The forward entry point takes only the inputs its outputs need.
-  llvm::BitVector unused(entry->getNumArguments());
-  for (BlockArgument a : entry->getArguments())
-    if (a.use_empty())
-      unused.set(a.getArgNumber());
-  func.eraseArguments(unused);
+  // @loss is @forward with the losses as results; dead layers are pruned
+  // from each, so @forward reads only the inputs its outputs need.
+  auto finish = [&](func::FuncOp fn, ArrayRef<mlir::Value> values,
+                    ArrayRef<std::string> names) {
+    Block &body = fn.getBody().front();
+    if (!body.empty() && isa<func::ReturnOp>(body.back()))
+      body.back().erase();
+    builder.setInsertionPointToEnd(&body);
+    builder.create<func::ReturnOp>(fn.getLoc(), values);
+    SmallVector<Type> types;
+    for (mlir::Value v : values)
+      types.push_back(v.getType());
+    fn.setFunctionType(builder.getFunctionType(argTypes, types));
+    for (auto [i, name] : llvm::enumerate(names))
+      fn.setResultAttr(i, "net.name", builder.getStringAttr(name));
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+      if (isOpTriviallyDead(&op))
+        op.erase();
+  };
+  if (!losses.empty()) {
+    IRMapping map;
+    func::FuncOp lossFn = func.clone(map);
+    lossFn.setName("loss");
+    module.push_back(lossFn);
+    SmallVector<mlir::Value> mapped;
+    for (mlir::Value v : losses)
+      mapped.push_back(map.lookup(v));
+    finish(lossFn, mapped, lossNames);
+  }
+  finish(func, results, resultNames);
   prog.module = module;
   return std::move(prog);
 }

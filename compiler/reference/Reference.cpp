@@ -7,6 +7,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -199,6 +200,18 @@ public:
     return y;
   }
 
+  RefTensor pairLoss(Value av, Value bv, bool squared, StringRef reduction) {
+    const RefTensor &a = env[av], &b = env[bv];
+    double total = 0;
+    for (size_t i = 0; i < a.data.size(); ++i) {
+      double d = (double)a.data[i] - b.data[i];
+      total += squared ? d * d : std::abs(d);
+    }
+    if (reduction == "mean")
+      total /= a.data.size();
+    return RefTensor{{}, {(float)total}};
+  }
+
   bool eval(Operation *op) {
     using namespace net;
     std::optional<RefTensor> r =
@@ -265,6 +278,29 @@ public:
             })
             .Case<SoftmaxOp>([&](SoftmaxOp s) { return softmax(s); })
             .Case<ConcatOp>([&](ConcatOp c) { return concat(c); })
+            .Case<CrossEntropyOp>([&](CrossEntropyOp ce) {
+              const RefTensor &x = env[ce.getLogits()], &l = env[ce.getLabel()];
+              int64_t n = x.shape[0], c = x.shape[1];
+              double total = 0;
+              for (int64_t b = 0; b < n; ++b) {
+                double m = -std::numeric_limits<double>::infinity(), s = 0;
+                for (int64_t k = 0; k < c; ++k)
+                  m = std::max(m, (double)x.data[b * c + k]);
+                for (int64_t k = 0; k < c; ++k)
+                  s += std::exp(x.data[b * c + k] - m);
+                int64_t label = std::clamp<int64_t>((int64_t)l.data[b], 0, c - 1);
+                total += std::log(s) + m - x.data[b * c + label];
+              }
+              if (ce.getReduction() == "mean")
+                total /= n;
+              return RefTensor{{}, {(float)total}};
+            })
+            .Case<MseOp>([&](MseOp m) {
+              return pairLoss(m.getLhs(), m.getRhs(), true, m.getReduction());
+            })
+            .Case<L1Op>([&](L1Op m) {
+              return pairLoss(m.getLhs(), m.getRhs(), false, m.getReduction());
+            })
             .Case<FlattenOp>([&](FlattenOp f) {
               RefTensor y = env[f.getInput()];
               y.shape = {y.shape[0], y.numel() / y.shape[0]};
@@ -285,13 +321,13 @@ public:
 } // namespace
 
 bool netc::evaluateReference(
-    ModuleOp module, const WeightMap &weights,
+    ModuleOp module, llvm::StringRef entry, const WeightMap &weights,
     const std::map<std::string, RefTensor> &inputs,
     std::vector<std::pair<std::string, RefTensor>> &outputs,
     std::string &error) {
-  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  auto forward = module.lookupSymbol<func::FuncOp>(entry);
   if (!forward) {
-    error = "the module has no @forward function";
+    error = "the module has no @" + entry.str() + " function";
     return false;
   }
   Evaluator ev(weights);
@@ -299,6 +335,8 @@ bool netc::evaluateReference(
     auto name = forward.getArgAttrOfType<StringAttr>(i, "net.name");
     std::string n = name ? name.str() : "input" + std::to_string(i);
     auto it = inputs.find(n);
+    if (it == inputs.end() && arg.use_empty())
+      continue;
     if (it == inputs.end()) {
       error = "missing input '" + n + "'";
       return false;

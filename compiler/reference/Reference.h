@@ -25,9 +25,12 @@ struct RefTensor {
   int64_t numel() const;
 };
 
-/// Evaluates @forward on `inputs` (by input name). Fills `outputs` in
-/// declaration order (name, tensor). On failure returns false with `error`.
-bool evaluateReference(mlir::ModuleOp module, const WeightMap &weights,
+/// Evaluates the entry function `entry` ("forward" or "loss") on `inputs`
+/// (by input name; inputs the entry does not read may be absent). Fills
+/// `outputs` in declaration order (name, tensor). On failure returns false
+/// with `error`.
+bool evaluateReference(mlir::ModuleOp module, llvm::StringRef entry,
+                       const WeightMap &weights,
                        const std::map<std::string, RefTensor> &inputs,
                        std::vector<std::pair<std::string, RefTensor>> &outputs,
                        std::string &error);

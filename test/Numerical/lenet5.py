@@ -5,8 +5,7 @@
 #
 # REQUIRES: torch
 # RUN: rm -rf %t && mkdir -p %t
-# RUN: %python %s %t %examples/lenet5.net | FileCheck %s
-# CHECK: == lenet5: all {{[0-9]+}} checks passed
+# RUN: %python %s %t %examples/lenet5.net
 
 import os
 import sys

@@ -59,12 +59,14 @@ void vectorizeAndParallelize(StageT stage, const netc::OpStage &s, int vec,
 void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
                        std::vector<std::string> &log) {
   const int vec = target.natural_vector_size<float>();
-  for (netc::OpStage &s : model.stages) {
+  for (LoweredEntry &entry : model.entries)
+    for (netc::OpStage &s : entry.stages) {
     s.func.compute_root();
     for (Func h : s.helpers)
       h.compute_root();
     log.push_back(s.func.name() + ": compute_root");
-    if (optLevel == 0)
+    // Scalars (losses) and -O0 stay serial.
+    if (optLevel == 0 || s.vars.empty())
       continue;
     // The innermost dim is NCHW's last; vectorize only when it fills a
     // vector (small tails are guarded, never read out of bounds).

@@ -356,5 +356,65 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *ctx,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Loss terms
+//===----------------------------------------------------------------------===//
+
+static LogicalResult checkReduction(std::optional<Location> loc, StringRef op,
+                                    StringRef reduction) {
+  if (reduction != "mean" && reduction != "sum")
+    return emitOptionalError(loc, op, ": reduction must be \"mean\" or "
+                                      "\"sum\", got \"",
+                             reduction, "\"");
+  return success();
+}
+
+LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *ctx,
+                                               std::optional<Location> loc,
+                                               Adaptor adaptor,
+                                               SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> logits = shapeOf(adaptor.getLogits());
+  ArrayRef<int64_t> label = shapeOf(adaptor.getLabel());
+  if (logits.size() != 2)
+    return emitOptionalError(loc, "cross_entropy: logits must be [N, C], got ",
+                             shapeStr(logits));
+  if (label.size() != 1 || label[0] != logits[0])
+    return emitOptionalError(loc, "cross_entropy: label must be [N] with the "
+                                  "logits' batch, got ",
+                             shapeStr(label), " for logits ", shapeStr(logits));
+  if (failed(checkReduction(loc, "cross_entropy", adaptor.getReduction())))
+    return failure();
+  types.push_back(f32Tensor(ctx, {}));
+  return success();
+}
+
+template <typename Adaptor>
+static LogicalResult inferPairLoss(MLIRContext *ctx, std::optional<Location> loc,
+                                   StringRef op, Adaptor adaptor,
+                                   SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> a = shapeOf(adaptor.getLhs()), b = shapeOf(adaptor.getRhs());
+  if (a != b)
+    return emitOptionalError(loc, op, ": shapes ", shapeStr(a), " and ",
+                             shapeStr(b), " differ");
+  if (failed(checkReduction(loc, op, adaptor.getReduction())))
+    return failure();
+  types.push_back(f32Tensor(ctx, {}));
+  return success();
+}
+
+LogicalResult MseOp::inferReturnTypes(MLIRContext *ctx,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &types) {
+  return inferPairLoss(ctx, loc, "mse", adaptor, types);
+}
+
+LogicalResult L1Op::inferReturnTypes(MLIRContext *ctx,
+                                     std::optional<Location> loc,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &types) {
+  return inferPairLoss(ctx, loc, "l1", adaptor, types);
+}
+
 #define GET_OP_CLASSES
 #include "net/IR/NetOps.cpp.inc"

@@ -208,4 +208,49 @@ def Net_FlattenOp : Net_LayerOp<"flatten"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
+//===----------------------------------------------------------------------===//
+// Loss terms (scalar results; the loss entry point returns them)
+//===----------------------------------------------------------------------===//
+
+class Net_LossOp<string mnemonic, string torchName>
+    : Net_LayerOp<mnemonic> {
+  let summary = "Loss term matching " # torchName;
+  let results = (outs 0DTensorOf<[F32]>:$result);
+}
+
+def Net_CrossEntropyOp : Net_LossOp<"cross_entropy", "nn.CrossEntropyLoss"> {
+  let description = [{
+    -log softmax(logits)[label] per batch item, reduced over the batch by
+    `reduction` ("mean" or "sum"). `logits` is [N, C], `label` is i32 [N].
+
+    ```mlir
+    %l = net.cross_entropy %logits, %label reduction "mean"
+        : tensor<?x10xf32>, tensor<?xi32> -> tensor<f32>
+    ```
+  }];
+  let arguments = (ins Net_FloatTensor:$logits, Net_IntTensor:$label,
+                   StrAttr:$reduction);
+  let assemblyFormat = [{
+    $logits `,` $label `reduction` $reduction attr-dict `:` type($logits) `,`
+    type($label) `->` type($result)
+  }];
+}
+
+class Net_PairLossOp<string mnemonic, string torchName>
+    : Net_LossOp<mnemonic, torchName> {
+  let description = [{
+    Elementwise over two tensors of the same shape, reduced to a scalar by
+    `reduction`: "mean" over every element, or "sum".
+  }];
+  let arguments = (ins Net_FloatTensor:$lhs, Net_FloatTensor:$rhs,
+                   StrAttr:$reduction);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `reduction` $reduction attr-dict `:` type($lhs) `,`
+    type($rhs) `->` type($result)
+  }];
+}
+
+def Net_MseOp : Net_PairLossOp<"mse", "nn.MSELoss">;
+def Net_L1Op : Net_PairLossOp<"l1", "nn.L1Loss">;
+
 #endif // NET_OPS_TD

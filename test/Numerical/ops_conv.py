@@ -1,0 +1,104 @@
+# conv (netlang.md section 6) against nn.Conv1d/2d/3d: stride, pad (ints,
+# lists, "same", "valid"), dilation, groups, bias=false, odd and non-square
+# sizes, stride > kernel, kernel = input. Each case is one output of a
+# generated .net; the files are compiled at -O2 (conv2d also at -O0) and run
+# through the reference evaluator. Tolerance: max relative error 1e-4.
+#
+# REQUIRES: torch
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t
+
+import sys
+
+import torch
+import torch.nn as nn
+
+import netcompare as nc
+
+suite = nc.OpSuite("ops_conv", sys.argv[1])
+CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
+
+
+def lst(v):
+    return str(list(v)) if isinstance(v, (list, tuple)) else str(v)
+
+
+def conv(rank, c, size, out, k, stride=1, pad=0, dilation=1, groups=1,
+         bias=True, file=None, bug=None):
+    """A conv case: input [N, c, *size]; torch padding = pad (int, list or
+    'same'/'valid')."""
+    args = [f"{{x}}", str(out), f"kernel={lst(k)}"]
+    desc = [f"in {c}x{'x'.join(map(str, size))} out {out} k {lst(k)}"]
+    if stride != 1:
+        args.append(f"stride={lst(stride)}")
+        desc.append(f"s {lst(stride)}")
+    if pad != 0:
+        args.append(f'pad="{pad}"' if isinstance(pad, str) else f"pad={lst(pad)}")
+        desc.append(f"p {lst(pad)}")
+    if dilation != 1:
+        args.append(f"dilation={lst(dilation)}")
+        desc.append(f"d {lst(dilation)}")
+    if groups != 1:
+        args.append(f"groups={groups}")
+        desc.append(f"g {groups}")
+    if not bias:
+        args.append("bias=false")
+        desc.append("no bias")
+    m = CONV[rank](c, out, k, stride=stride, padding=pad, dilation=dilation,
+                   groups=groups, bias=bias)
+    if bias:
+        with torch.no_grad():
+            m.bias.uniform_(-0.5, 0.5)
+    suite.add(f"conv{rank}d", " ".join(desc), {"x": ("N", c) + tuple(size)},
+              "conv(" + ", ".join(args) + ")", lambda m, x: m(x), module=m,
+              file=file or f"conv{rank}d", bug=bug)
+
+
+# --- 1-D ------------------------------------------------------------------
+conv(1, 3, [17], 4, 3)
+conv(1, 3, [17], 4, 3, stride=2)
+conv(1, 3, [17], 4, 3, pad=1)
+conv(1, 3, [17], 4, 3, dilation=2)
+conv(1, 3, [16], 5, 4, stride=3, pad=2, dilation=2)
+conv(1, 4, [15], 6, 3, groups=2)
+conv(1, 4, [15], 4, 5, groups=4, bias=False)
+conv(1, 3, [13], 4, 2, stride=3)                   # stride > kernel
+conv(1, 3, [9], 4, 9)                              # kernel = input
+conv(1, 3, [11], 4, 1)
+conv(1, 3, [14], 4, 5, pad="same")
+conv(1, 3, [14], 4, 3, pad="same", dilation=3)
+conv(1, 3, [14], 4, 3, pad="valid")
+conv(1, 2, [5], 3, 3, pad=3)                       # pad > kernel / 2
+
+# --- 2-D ------------------------------------------------------------------
+conv(2, 3, [9, 9], 4, 3)
+conv(2, 3, [11, 10], 4, 3, stride=2)
+conv(2, 3, [9, 9], 4, 3, pad=1)
+conv(2, 3, [7, 9], 5, [3, 5], stride=[2, 1], pad=[1, 2])
+conv(2, 3, [12, 12], 4, 3, dilation=2)
+conv(2, 3, [13, 11], 4, [3, 2], dilation=[2, 3], pad=[2, 1])
+conv(2, 4, [8, 8], 6, 3, groups=2, pad=1)
+conv(2, 4, [8, 8], 8, 3, groups=4, pad=1)          # depthwise, multiplier 2
+conv(2, 6, [7, 7], 6, 3, groups=3, stride=2, bias=False)
+conv(2, 3, [9, 9], 4, 3, bias=False)
+conv(2, 3, [10, 10], 4, 2, stride=3)               # stride > kernel
+conv(2, 3, [11, 13], 4, 1, stride=[2, 3])          # 1x1, strided
+conv(2, 3, [5, 6], 4, [5, 6])                      # kernel = input
+conv(2, 5, [7, 8], 7, 1)                           # 1x1
+conv(2, 3, [9, 8], 4, 5, pad="same")
+conv(2, 3, [9, 8], 4, 3, pad="same", dilation=2)
+conv(2, 3, [9, 8], 4, 3, pad="valid")
+conv(2, 2, [4, 5], 3, 3, pad=[3, 2])               # pad > kernel / 2
+conv(2, 16, [6, 6], 24, 3, pad=1)                  # more channels
+conv(2, 3, [23, 19], 8, 7, stride=2, pad=3)        # a ResNet-like stem
+
+# --- 3-D ------------------------------------------------------------------
+conv(3, 2, [6, 7, 5], 3, 3)
+conv(3, 2, [7, 7, 7], 3, 3, stride=2, pad=1)
+conv(3, 2, [8, 7, 6], 3, [1, 3, 2], stride=[1, 2, 1], pad=[0, 1, 1])
+conv(3, 2, [9, 8, 8], 3, 3, dilation=[1, 2, 1], pad=[1, 2, 1])
+conv(3, 4, [5, 6, 5], 6, 3, groups=2, pad=1, bias=False)
+conv(3, 3, [7, 6, 5], 4, 2, stride=3)              # stride > kernel
+conv(3, 3, [5, 5, 5], 4, 3, pad="same")
+
+suite.run(o0=["conv2d"])

@@ -1,0 +1,233 @@
+# The non-conv, non-pool ops of netlang.md section 6 that netc has today,
+# against PyTorch: relu / sigmoid / tanh (incl. saturating inputs), dropout
+# (identity), tensor +,-,*,/ and the scalar affine forms (`2*x - 1`, `1 - x`,
+# `-x`, ...), softmax on axis 1 and the last axis (incl. large logits),
+# batchnorm in eval mode (1-D, 2-D, 3-D, with non-trivial running stats),
+# concat, flatten, fc on 2-D to 5-D inputs, and a few chains that -O2 fuses.
+# Every file is compiled at -O2 and -O0 and run through the reference
+# evaluator. Tolerance: max relative error 1e-4.
+#
+# REQUIRES: torch
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t
+
+import sys
+
+import torch
+import torch.nn as nn
+
+import netcompare as nc
+
+suite = nc.OpSuite("ops_misc", sys.argv[1])
+add = suite.add
+
+
+def scaled(s, shift=0.0):
+    return lambda _, shape: nc.randn(*shape) * s + shift
+
+
+def denominator(name, shape):
+    """A divisor bounded away from 0: sign * (0.5 + |z|)."""
+    z = nc.randn(*shape)
+    return (z >= 0) * 2 - 1 + 0.5 * z
+
+
+X4 = {"x": ("N", 3, 5, 7)}
+XY4 = {"x": ("N", 3, 5, 7), "y": ("N", 3, 5, 7)}
+
+# --- elementwise ---------------------------------------------------------
+F = "elementwise"
+add("relu", "4-D", X4, "relu({x})", torch.relu, file=F)
+add("relu", "2-D", {"x": ("N", 10)}, "relu({x})", torch.relu, file=F)
+add("relu", "3-D, piped", {"x": ("N", 4, 9)}, "{x} |> relu", torch.relu, file=F)
+add("relu", "5-D", {"x": ("N", 2, 3, 4, 5)}, "relu({x})", torch.relu, file=F)
+add("sigmoid", "4-D", X4, "sigmoid({x})", torch.sigmoid, file=F)
+add("sigmoid", "2-D, |x| up to ~100", {"x": ("N", 40)}, "sigmoid({x})",
+    torch.sigmoid, gen=scaled(30.0), file=F)
+add("sigmoid", "3-D", {"x": ("N", 4, 9)}, "sigmoid({x})", torch.sigmoid, file=F)
+add("tanh", "4-D", X4, "tanh({x})", torch.tanh, file=F)
+add("tanh", "2-D, |x| up to ~60", {"x": ("N", 40)}, "tanh({x})", torch.tanh,
+    gen=scaled(20.0), file=F)
+add("tanh", "2-D, |x| < 0.01", {"x": ("N", 40)}, "tanh({x})", torch.tanh,
+    gen=scaled(0.003), file=F)
+add("dropout", "default p", X4, "dropout({x})", lambda x: x, file=F)
+add("dropout", "p=0.3, 2-D", {"x": ("N", 8)}, "dropout({x}, p=0.3)",
+    lambda x: x, file=F)
+add("add", "4-D", XY4, "{x} + {y}", torch.add, file=F)
+add("add", "2-D", {"x": ("N", 6), "y": ("N", 6)}, "{x} + {y}", torch.add,
+    file=F)
+add("sub", "4-D", XY4, "{x} - {y}", torch.sub, file=F)
+add("sub", "3-D", {"x": ("N", 3, 8), "y": ("N", 3, 8)}, "{x} - {y}",
+    torch.sub, file=F)
+add("mul", "4-D", XY4, "{x} * {y}", torch.mul, file=F)
+add("mul", "5-D", {"x": ("N", 2, 3, 2, 4), "y": ("N", 2, 3, 2, 4)},
+    "{x} * {y}", torch.mul, file=F)
+add("div", "4-D", XY4, "{x} / {y}", torch.div,
+    gen=lambda n, s: denominator(n, s) if n == "y" else nc.randn(*s), file=F)
+add("div", "2-D", {"x": ("N", 9), "y": ("N", 9)}, "{x} / {y}", torch.div,
+    gen=lambda n, s: denominator(n, s) if n == "y" else nc.randn(*s), file=F)
+add("add", "x + x", X4, "{x} + {x}", lambda x: x + x, file=F)
+add("add", "a chain of 4", {"a": ("N", 5), "b": ("N", 5), "c": ("N", 5),
+                             "d": ("N", 5)},
+    "{a} + {b} - {c} * {d}", lambda a, b, c, d: a + b - c * d, file=F)
+add("add", "(x + y) * (x - y)", XY4, "({x} + {y}) * ({x} - {y})",
+    lambda x, y: (x + y) * (x - y), file=F)
+add("affine", "2*x - 1", X4, "2*{x} - 1", lambda x: 2 * x - 1, file=F)
+add("affine", "x*0.5 + 3", X4, "{x}*0.5 + 3", lambda x: x * 0.5 + 3, file=F)
+add("affine", "x / 4", X4, "{x} / 4", lambda x: x / 4, file=F)
+add("affine", "-x", X4, "-{x}", lambda x: -x, file=F)
+add("affine", "1 - x", X4, "1 - {x}", lambda x: 1 - x, file=F)
+add("affine", "3 - 2*x", X4, "3 - 2*{x}", lambda x: 3 - 2 * x, file=F)
+add("affine", "(x + 1) * 2", X4, "({x} + 1) * 2", lambda x: (x + 1) * 2,
+    file=F)
+add("affine", "-(x - 2) / 5", X4, "-({x} - 2) / 5", lambda x: -(x - 2) / 5,
+    file=F)
+add("affine", "x / 0.1 - 2 * 3", {"x": ("N", 7)}, "{x} / 0.1 - 2 * 3",
+    lambda x: x / 0.1 - 6, file=F)
+add("affine", "x - y*2 + 1", XY4, "{x} - {y}*2 + 1",
+    lambda x, y: x - y * 2 + 1, file=F)
+add("affine", "2*sigmoid(x) - 1", X4, "2*sigmoid({x}) - 1",
+    lambda x: 2 * torch.sigmoid(x) - 1, file=F)
+add("relu", "relu(2*x - 1)", X4, "relu(2*{x} - 1)",
+    lambda x: torch.relu(2 * x - 1), file=F)
+
+# --- softmax, concat, flatten --------------------------------------------
+F = "shape"
+add("softmax", "2-D, default axis", {"x": ("N", 10)}, "softmax({x})",
+    lambda x: torch.softmax(x, 1), file=F)
+add("softmax", "2-D, axis=-1", {"x": ("N", 10)}, "softmax({x}, axis=-1)",
+    lambda x: torch.softmax(x, -1), file=F)
+add("softmax", "2-D, logits ~ +-300", {"x": ("N", 10)}, "softmax({x})",
+    lambda x: torch.softmax(x, 1), gen=scaled(100.0), file=F)
+add("softmax", "4-D, axis=1", X4, "softmax({x}, axis=1)",
+    lambda x: torch.softmax(x, 1), file=F)
+add("softmax", "4-D, axis=3 (last)", X4, "softmax({x}, axis=3)",
+    lambda x: torch.softmax(x, 3), file=F)
+add("softmax", "4-D, axis=-1", X4, "softmax({x}, axis=-1)",
+    lambda x: torch.softmax(x, -1), file=F)
+add("softmax", "4-D, axis=2", X4, "softmax({x}, axis=2)",
+    lambda x: torch.softmax(x, 2), file=F)
+add("softmax", "3-D, axis=2 (last), large", {"x": ("N", 3, 12)},
+    "softmax({x}, axis=2)", lambda x: torch.softmax(x, 2), gen=scaled(50.0),
+    file=F)
+add("softmax", "3-D, axis=1, one channel", {"x": ("N", 1, 5)},
+    "softmax({x}, axis=1)", lambda x: torch.softmax(x, 1), file=F)
+add("concat", "4-D, 2 inputs, axis 1", {"a": ("N", 2, 4, 5), "b": ("N", 3, 4, 5)},
+    "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1), file=F)
+add("concat", "4-D, 3 inputs, default axis",
+    {"a": ("N", 1, 3, 3), "b": ("N", 4, 3, 3), "c": ("N", 2, 3, 3)},
+    "concat({a}, {b}, {c})", lambda a, b, c: torch.cat([a, b, c], 1), file=F)
+add("concat", "2-D, axis 1", {"a": ("N", 3), "b": ("N", 5)},
+    "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1), file=F)
+add("concat", "3-D, axis 1", {"a": ("N", 3, 6), "b": ("N", 2, 6)},
+    "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1), file=F)
+add("concat", "5-D, axis 1", {"a": ("N", 1, 2, 3, 4), "b": ("N", 2, 2, 3, 4)},
+    "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1), file=F)
+add("concat", "x with itself", {"a": ("N", 2, 3, 3)}, "concat({a}, {a})",
+    lambda a: torch.cat([a, a], 1), file=F)
+add("concat", "4-D, axis 2", {"a": ("N", 2, 3, 5), "b": ("N", 2, 4, 5)},
+    "concat({a}, {b}, axis=2)", lambda a, b: torch.cat([a, b], 2), file=F)
+add("concat", "4-D, axis -1", {"a": ("N", 2, 3, 5), "b": ("N", 2, 3, 2)},
+    "concat({a}, {b}, axis=-1)", lambda a, b: torch.cat([a, b], -1), file=F)
+add("flatten", "4-D", X4, "flatten({x})", lambda x: torch.flatten(x, 1), file=F)
+add("flatten", "3-D", {"x": ("N", 4, 6)}, "flatten({x})",
+    lambda x: torch.flatten(x, 1), file=F)
+add("flatten", "5-D", {"x": ("N", 2, 3, 4, 2)}, "flatten({x})",
+    lambda x: torch.flatten(x, 1), file=F)
+add("flatten", "2-D (identity)", {"x": ("N", 6)}, "flatten({x})",
+    lambda x: torch.flatten(x, 1), file=F)
+add("flatten", "then relu", X4, "flatten({x}) |> relu",
+    lambda x: torch.relu(torch.flatten(x, 1)), file=F)
+
+# --- layers with parameters: fc, batchnorm --------------------------------
+F = "params"
+
+
+def fc(shape, out, bias=True, desc=""):
+    feats = 1
+    for d in shape:
+        feats *= d
+    m = nn.Sequential(nn.Flatten(), nn.Linear(feats, out, bias=bias))
+    if bias:
+        with torch.no_grad():
+            m[1].bias.uniform_(-0.5, 0.5)
+    # The .net prefix is the statement's name: NAME.weight, NAME.bias.
+    lin = m[1]
+    add("fc", f"in {'x'.join(map(str, shape))} out {out}{desc}",
+        {"x": ("N",) + tuple(shape)},
+        "fc({x}, %d%s)" % (out, "" if bias else ", bias=false"),
+        lambda lin, x: lin(torch.flatten(x, 1)), module=lin, file=F)
+
+
+fc([20], 7)
+fc([3, 4, 5], 6, desc=" (4-D input)")
+fc([4, 6], 5, desc=" (3-D input)")
+fc([2, 2, 3, 2], 3, desc=" (5-D input)")
+fc([12], 4, bias=False, desc=", no bias")
+fc([8, 2, 2], 9, bias=False, desc=" (4-D input), no bias")
+fc([16], 1, desc=" (one output)")
+fc([300], 33, desc=" (wide)")
+
+
+def bn(shape, eps=None, desc=""):
+    rank = len(shape) + 1
+    cls = {2: nn.BatchNorm1d, 3: nn.BatchNorm1d, 4: nn.BatchNorm2d,
+           5: nn.BatchNorm3d}[rank]
+    m = cls(shape[0], eps=eps if eps is not None else 1e-5)
+    nc.randomize_batchnorm(m)
+    m.eval()
+    expr = "batchnorm({x})" if eps is None else f"batchnorm({{x}}, eps={eps})"
+    add("batchnorm", f"{rank}-D {'x'.join(map(str, shape))}{desc}",
+        {"x": ("N",) + tuple(shape)}, expr, lambda m, x: m(x), module=m,
+        gen=scaled(2.0, 0.3), file=F)
+
+
+bn([6])
+bn([4, 9])
+bn([5, 6, 7])
+bn([3, 4, 5, 3])
+bn([5, 6, 7], eps=1e-3, desc=", eps 1e-3")
+bn([2, 3, 3], eps=0.5, desc=", eps 0.5")
+
+# --- chains that -O2 fuses (two parameter calls: named with `as`) ---------
+F = "fused"
+
+
+class Chain(nn.Module):
+    def __init__(self, **mods):
+        super().__init__()
+        for k, v in mods.items():
+            setattr(self, k, v)
+
+
+m = Chain(conv=nn.Conv2d(3, 4, 3, padding=1), bn=nn.BatchNorm2d(4))
+nc.randomize_batchnorm(m)
+add("fused", "conv |> batchnorm |> relu", {"x": ("N", 3, 8, 8)},
+    'conv({x}, 4, kernel=3, pad=1) as "{out}.conv" |> batchnorm() as "{out}.bn"'
+    " |> relu", lambda m, x: torch.relu(m.bn(m.conv(x))), module=m, file=F)
+m = Chain(conv=nn.Conv2d(3, 5, 3))
+add("fused", "conv |> relu |> maxpool 2", {"x": ("N", 3, 10, 9)},
+    'conv({x}, 5, kernel=3) as "{out}.conv" |> relu |> maxpool(kernel=2)',
+    lambda m, x: nn.functional.max_pool2d(torch.relu(m.conv(x)), 2),
+    module=m, file=F)
+m = Chain(conv=nn.Conv2d(3, 3, 3, padding=1, bias=False), bn=nn.BatchNorm2d(3))
+nc.randomize_batchnorm(m)
+add("fused", "relu(batchnorm(conv(x)) + x) (residual)", {"x": ("N", 3, 6, 6)},
+    'relu(batchnorm(conv({x}, 3, kernel=3, pad=1, bias=false) as "{out}.conv")'
+    ' as "{out}.bn" + {x})', lambda m, x: torch.relu(m.bn(m.conv(x)) + x),
+    module=m, file=F)
+m = Chain(a=nn.Linear(12, 16), b=nn.Linear(16, 5))
+add("fused", "softmax(fc(relu(fc(x))))", {"x": ("N", 12)},
+    'fc({x}, 16) as "{out}.a" |> relu |> fc(5) as "{out}.b" |> softmax',
+    lambda m, x: torch.softmax(m.b(torch.relu(m.a(x))), 1), module=m, file=F)
+add("fused", "sigmoid(x) * y (gating)", XY4, "sigmoid({x}) * {y}",
+    lambda x, y: torch.sigmoid(x) * y, file=F)
+m = Chain(conv=nn.Conv2d(2, 4, 3, padding=1))
+add("fused", "avgpool(tanh(conv)) then flatten, fc-less",
+    {"x": ("N", 2, 6, 6)},
+    'conv({x}, 4, kernel=3, pad=1) as "{out}.conv" |> tanh |> avgpool(kernel=2)'
+    " |> flatten",
+    lambda m, x: torch.flatten(nn.functional.avg_pool2d(torch.tanh(m.conv(x)), 2), 1),
+    module=m, file=F)
+
+suite.run(o0=["elementwise", "shape", "params", "fused"])
