@@ -356,7 +356,13 @@ int Compilation::runReferenceMode(mlir::ModuleOp module,
     llvm::errs() << "netc: error: " << err << "\n";
     return 1;
   }
-  if (module.lookupSymbol("loss") &&
+  auto loss = module.lookupSymbol<mlir::func::FuncOp>("loss");
+  bool lossInputsGiven = loss && llvm::all_of(loss.getArguments(), [&](auto a) {
+    auto name = loss.getArgAttrOfType<mlir::StringAttr>(a.getArgNumber(),
+                                                         "net.name");
+    return a.use_empty() || (name && inputs.count(name.str()));
+  });
+  if (lossInputsGiven &&
       !evaluateReference(module, "loss", weights, inputs, outputs, err)) {
     llvm::errs() << "netc: error: " << err << "\n";
     return 1;
