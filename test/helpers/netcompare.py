@@ -234,8 +234,11 @@ def tool(name):
 
 
 def _run(cmd, what):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    except OSError as e:
+        raise ToolError(f"{what}: cannot run {cmd[0]}: {e}") from None
     if p.returncode != 0:
         raise ToolError(f"{what} failed (exit {p.returncode}): "
                         f"{' '.join(cmd)}\n{p.stderr.strip()}")
@@ -295,13 +298,20 @@ def compile_many(net, workdir, variants, weights=None, jobs=None,
             os.makedirs(d, exist_ok=True)
             so = os.path.join(d, f"lib{stem}.so")
             cmd = _compile_cmd(net, so, weights, flags)
-            p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+            try:
+                p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+            except OSError as e:
+                p = e
             running.append((label, so, cmd, p))
         label, so, cmd, p = running.pop(0)
-        _, err = p.communicate()
-        if p.returncode != 0:
-            msg = (f"netc failed (exit {p.returncode}): {' '.join(cmd)}\n"
+        if isinstance(p, OSError):
+            rc, err = -1, f"cannot run {cmd[0]}: {p}"
+        else:
+            _, err = p.communicate()
+            rc = p.returncode
+        if rc != 0:
+            msg = (f"netc failed (exit {rc}): {' '.join(cmd)}\n"
                    f"{err.strip()}")
             libs[label] = None
             errors.append(msg)
