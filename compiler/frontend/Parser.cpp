@@ -279,13 +279,14 @@ private:
     return lhs;
   }
 
-  ExprPtr parseSum() {
-    ExprPtr lhs = parseProd();
-    while (lhs && (at(Tok::Plus) || at(Tok::Minus))) {
+  /// One left-associative level: operand ((opA | opB) operand)*.
+  ExprPtr parseLevel(Tok opA, Tok opB, ExprPtr (Parser::*operand)()) {
+    ExprPtr lhs = (this->*operand)();
+    while (lhs && (at(opA) || at(opB))) {
       auto b = std::make_unique<Expr>(Expr::Binary, cur().loc);
       b->op = cur().text[0];
       ++pos;
-      ExprPtr rhs = parseProd();
+      ExprPtr rhs = (this->*operand)();
       if (!rhs)
         return nullptr;
       b->items.push_back(std::move(lhs));
@@ -294,21 +295,9 @@ private:
     }
     return lhs;
   }
-
+  ExprPtr parseSum() { return parseLevel(Tok::Plus, Tok::Minus, &Parser::parseProd); }
   ExprPtr parseProd() {
-    ExprPtr lhs = parseUnary();
-    while (lhs && (at(Tok::Star) || at(Tok::Slash))) {
-      auto b = std::make_unique<Expr>(Expr::Binary, cur().loc);
-      b->op = cur().text[0];
-      ++pos;
-      ExprPtr rhs = parseUnary();
-      if (!rhs)
-        return nullptr;
-      b->items.push_back(std::move(lhs));
-      b->items.push_back(std::move(rhs));
-      lhs = std::move(b);
-    }
-    return lhs;
+    return parseLevel(Tok::Star, Tok::Slash, &Parser::parseUnary);
   }
 
   ExprPtr parseUnary() {

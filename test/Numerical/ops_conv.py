@@ -101,4 +101,19 @@ conv(3, 4, [5, 6, 5], 6, 3, groups=2, pad=1, bias=False)
 conv(3, 3, [7, 6, 5], 4, 2, stride=3)              # stride > kernel
 conv(3, 3, [5, 5, 5], 4, 3, pad="same")
 
-suite.run(o0=["conv2d"])
+# --- wide: innermost dim >= 16, so that -O2 vectorizes it (16 lanes with
+# AVX-512, 8 with AVX2), with and without a tail -----------------------------
+W = "wide"
+conv(1, 4, [64], 8, 3, pad=1, file=W)
+conv(1, 4, [101], 6, 5, stride=2, dilation=2, file=W)
+conv(2, 8, [12, 16], 16, 3, pad=1, file=W)                 # exactly 16
+conv(2, 8, [11, 37], 16, 3, pad=1, file=W)                 # tail of 5
+conv(2, 3, [18, 70], 8, 5, stride=2, pad=2, file=W)
+conv(2, 16, [9, 35], 16, 3, pad=1, groups=16, file=W)      # depthwise
+conv(2, 8, [10, 40], 12, 3, pad=2, dilation=2, groups=4, bias=False, file=W)
+conv(2, 6, [8, 33], 10, 1, file=W)                         # 1x1
+conv(2, 3, [24, 51], 8, 7, stride=3, pad=3, file=W)        # stride 3 < kernel
+conv(3, 2, [4, 5, 21], 4, 3, pad=1, file=W)
+
+suite.run(o0=["conv2d", "wide"],
+          extra={"wide": {"avx2": ["-O2", "--target=x86-64-avx2"]}})

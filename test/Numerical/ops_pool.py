@@ -25,7 +25,8 @@ def lst(v):
     return str(list(v)) if isinstance(v, (list, tuple)) else str(v)
 
 
-def pool(kind, size, k, stride=None, pad=0, ceil=False, c=3, bug=None):
+def pool(kind, size, k, stride=None, pad=0, ceil=False, c=3, file=None,
+         bug=None):
     rank = len(size)
     args = ["{x}", f"kernel={lst(k)}"]
     desc = [f"in {c}x{'x'.join(map(str, size))} k {lst(k)}"]
@@ -48,7 +49,7 @@ def pool(kind, size, k, stride=None, pad=0, ceil=False, c=3, bug=None):
     gen = (lambda _, s: nc.randn(*s) - 1.5) if kind == "maxpool" else None
     suite.add(f"{kind}{rank}d", " ".join(desc), {"x": ("N", c) + tuple(size)},
               f"{kind}(" + ", ".join(args) + ")", lambda x: m(x), gen=gen,
-              file=kind, bug=bug)
+              file=file or kind, bug=bug)
 
 
 for kind in ("maxpool", "avgpool"):
@@ -81,4 +82,15 @@ for kind in ("maxpool", "avgpool"):
     pool(kind, [7, 6, 5], 2, ceil=True)
     pool(kind, [5, 7, 6], 3, stride=2, pad=1, ceil=True)
 
-suite.run(o0=["maxpool", "avgpool"])
+    # wide: the innermost dim is >= 16, so -O2 vectorizes it (with tails)
+    W = "wide"
+    pool(kind, [64], 2, file=W)
+    pool(kind, [67], 3, stride=2, pad=1, ceil=True, file=W)
+    pool(kind, [8, 32], 2, file=W)
+    pool(kind, [9, 69], 3, stride=2, file=W)
+    pool(kind, [10, 41], 3, stride=1, pad=1, file=W)
+    pool(kind, [9, 67], 3, stride=2, pad=1, ceil=True, file=W)
+    pool(kind, [3, 4, 36], 2, file=W)
+
+suite.run(o0=["maxpool", "avgpool", "wide"],
+          extra={"wide": {"avx2": ["-O2", "--target=x86-64-avx2"]}})

@@ -167,6 +167,7 @@ class Checker:
                 got = run_so(so, inputs, os.path.join(workdir, f"run-{label}-{tag}"))
             except ToolError as e:
                 self.fail(f"{what} [{label}]", str(e))
+                self._lost(want, group_of, case_of)
                 continue
             results[label] = got
             self.compare_outputs(f"{what} [{label}]", got, want, group_of,
@@ -178,11 +179,22 @@ class Checker:
                                     weights=weights)
             except ToolError as e:
                 self.fail(f"{what} [ref]", str(e))
+                self._lost(want, group_of, case_of)
             else:
                 results["ref"] = got
                 self.compare_outputs(f"{what} [ref]", got, want, group_of,
                                      case_of)
         return results
+
+    def _lost(self, want, group_of, case_of):
+        """Records the outputs of a run that failed as infinitely wrong."""
+        if not group_of:
+            return
+        for name in want:
+            row = self.rows.setdefault(group_of(name), [set(), 0.0, 0])
+            row[0].add(case_of(name) if case_of else name)
+            row[1] = float("inf")
+            row[2] += 1
 
     def table(self):
         """Prints the coverage table: op, cases, comparisons, max rel error."""
@@ -233,6 +245,24 @@ def tool(name):
     return shutil.which(name) or name
 
 
+def _show_cmd(cmd):
+    """A command line with its run of --input NAME=PATH arguments shortened
+    to one `--input NAME=DIR/NAME.npy ...` (the rest are alike)."""
+    out, inputs = [], []
+    i = 0
+    while i < len(cmd):
+        if cmd[i] == "--input" and i + 1 < len(cmd):
+            inputs.append(cmd[i + 1])
+            i += 2
+            continue
+        out.append(cmd[i])
+        i += 1
+    if inputs:
+        more = f" (+{len(inputs) - 1} more --input)" if len(inputs) > 1 else ""
+        out[2:2] = ["--input", inputs[0] + more]
+    return " ".join(out)
+
+
 def _run(cmd, what):
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE,
@@ -241,7 +271,7 @@ def _run(cmd, what):
         raise ToolError(f"{what}: cannot run {cmd[0]}: {e}") from None
     if p.returncode != 0:
         raise ToolError(f"{what} failed (exit {p.returncode}): "
-                        f"{' '.join(cmd)}\n{p.stderr.strip()}")
+                        f"{_show_cmd(cmd)}\n{p.stderr.strip()}")
     return p
 
 
@@ -449,20 +479,22 @@ class OpSuite:
     state_dict of its torch module under the prefix NAME, the statement's
     name). Cases are batched into a few files (`file=`), each compiled once
     at -O2 and, for the files listed in `o0`, once more at -O0; every file also
-    goes through the reference evaluator.
+    goes through the reference evaluator. Each file runs at every batch size
+    of `batches` (N is a run-time dim: one build serves them all).
 
     A case that exposes a known compiler bug is given `bug="..."`: it is left
     out (and listed) unless the script runs with --known-bugs, which runs only
     those cases (for an XFAIL test that notices the fix).
     """
 
-    def __init__(self, title, workdir, batch=2, argv=None):
+    def __init__(self, title, workdir, batches=(2, 1), argv=None):
         argv = sys.argv if argv is None else argv
         self.known_bugs = "--known-bugs" in argv
         self.title = title + (" (known bugs)" if self.known_bugs else "")
         self.chk = Checker(self.title)
         self.workdir = workdir
-        self.batch = batch
+        self.batches = tuple(batches)
+        self.batch = self.batches[0]
         self.cases = {}   # file -> [Case]
         self.names = {}   # output name -> Case
         self.counters = {}
@@ -483,7 +515,8 @@ class OpSuite:
         case = Case(name, group, desc, inputs, expr, ref, module, gen, bug)
         self.names[name] = case
         if bool(bug) == self.known_bugs:
-            self.cases.setdefault(file, []).append(case)
+            # Known bugs: one file per case, to tell which ones still fail.
+            self.cases.setdefault(name if bug else file, []).append(case)
         elif bug:
             print(f"skip {name} ({group}: {desc}): known bug: {bug}")
         return case
@@ -531,43 +564,54 @@ class OpSuite:
 
     # --- running ---------------------------------------------------------
 
-    def run(self, o0=()):
+    def run(self, o0=(), extra=None):
         """Compiles and compares every file; prints the coverage table and
-        exits 1 on any failure. `o0` lists the files also built at -O0."""
+        exits 1 on any failure. `o0` lists the files also built at -O0;
+        `extra` maps a file to more variants {label: [netc flags]}."""
+        extra = extra or {}
         for file, cases in self.cases.items():
-            self._run_file(file, cases, "-O0" in o0 or file in o0)
+            variants = {"O2": ["-O2"]}
+            if self.known_bugs:
+                pass
+            elif file in o0:
+                variants["O0"] = ["-O0"]
+            variants.update(extra.get(file, {}))
+            self._run_file(file, cases, variants)
         if not self.cases:
             print("no cases to run")
         self.chk.finish()
 
-    def _run_file(self, file, cases, with_o0):
+    def _run_file(self, file, cases, variants):
         d = os.path.join(self.workdir, _slug(file))
         os.makedirs(d, exist_ok=True)
         net = os.path.join(d, f"{_slug(file)}.net")
         with open(net, "w") as f:
             f.write(self._net_text(cases))
-        state, inputs, want = {}, {}, {}
+        state = {}
         for c in cases:
-            arrays = self._make_inputs(c)
-            for local, a in arrays.items():
-                inputs[f"{c.name}_{local}"] = a
             if c.module is not None:
                 state.update(state_dict_numpy(c.module, prefix=c.name + "."))
-            want[c.name] = self._expected(c, arrays)
         weights = None
         if state:
             weights = export_weights(state, os.path.join(d, "weights.safetensors"))
-        variants = {"O2": ["-O2"]}
-        if with_o0:
-            variants["O0"] = ["-O0"]
         print(f"\n-- {file}: {len(cases)} cases in {net}")
         libs = compile_many(net, d, variants, weights=weights,
                             checker=self.chk)
         if any(so is None for so in libs.values()):
             self._bisect(cases, d, weights)
-        self.chk.compare_all(file, libs, net, inputs, want, d, weights=weights,
-                             group_of=lambda n: self.names[n].group,
-                             case_of=lambda n: n)
+        for batch in self.batches:
+            self.batch = batch
+            inputs, want = {}, {}
+            for c in cases:
+                arrays = self._make_inputs(c)
+                for local, a in arrays.items():
+                    inputs[f"{c.name}_{local}"] = a
+                want[c.name] = self._expected(c, arrays)
+            what = file if len(self.batches) == 1 else f"{file} N={batch}"
+            self.chk.compare_all(what, libs, net, inputs, want, d,
+                                 weights=weights,
+                                 group_of=lambda n: self.names[n].group,
+                                 case_of=lambda n: n)
 
     def _bisect(self, cases, d, weights):
         """After a failed compile, finds the cases that netc rejects on their
