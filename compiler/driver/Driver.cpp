@@ -251,6 +251,22 @@ int Compilation::run() {
   mlir::TimingScope passTimer = root.nest("net passes");
   pm.enableTiming(passTimer);
   buildNetPipeline(pm, optLevel - '0');
+  // Pass names given to --print-ir-* must name a pass netc has (the -O2
+  // pipeline is the largest), as mlir-opt insists.
+  mlir::PassManager every(&ctx);
+  buildNetPipeline(every, 2);
+  for (const auto *names : {&printIrAfter, &printIrBefore})
+    for (const std::string &n : *names)
+      if (llvm::none_of(every.getPasses(), [&](mlir::Pass &p) {
+            return p.getArgument() == n || p.getName() == n;
+          })) {
+        std::string known;
+        for (mlir::Pass &p : every.getPasses())
+          known += (known.empty() ? "" : ", ") + p.getArgument().str();
+        llvm::errs() << "netc: error: unknown pass '" << n
+                     << "' (netc's passes: " << known << ")\n";
+        return 1;
+      }
   if (printIrAfterAll || !printIrAfter.empty() || !printIrBefore.empty()) {
     ctx.disableMultithreading();
     auto matches = [](const cl::list<std::string> &names, mlir::Pass *p) {
@@ -383,17 +399,6 @@ int Compilation::runReferenceMode(mlir::ModuleOp module,
 }
 
 } // namespace
-
-void netc::registerNetDialects(mlir::DialectRegistry &registry) {
-  registry.insert<mlir::net::NetDialect, mlir::func::FuncDialect>();
-}
-
-void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel) {
-  // Dead layers (those no output needs) go away at every level.
-  pm.addPass(mlir::createCanonicalizerPass());
-  if (optLevel >= 1)
-    pm.addPass(mlir::createCSEPass());
-}
 
 int netc::netcMain(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);

@@ -35,9 +35,8 @@ std::optional<WeightMap> netc::bindWeights(const Source &src,
     src.noteError();
     if (prog.weightsLoc)
       mlir::emitError(*prog.weightsLoc) << "cannot load weights: " << msg;
-    else
-      mlir::emitError(mlir::UnknownLoc::get(src.ctx))
-          << "cannot load weights: " << msg;
+    else // from --weights: no place in the source to point at
+      llvm::errs() << "netc: error: cannot load weights: " << msg << "\n";
     return std::nullopt;
   }
   llvm::StringSet<> used;

@@ -96,6 +96,8 @@ std::vector<Token> netc::lex(const Source &src, unsigned bufferId) {
         } else {
           src.error(llvm::SMLoc::getFromPointer(p))
               << "malformed number: exponent without digits";
+          while (p < end && (isIdentStart(*p) || isDigit(*p)))
+            ++p;
         }
       }
       if (p < end && (isIdentStart(*p))) {

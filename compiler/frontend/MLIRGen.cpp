@@ -270,8 +270,13 @@ private:
                     std::vector<float> frozen = {}, bool isFrozen = false) {
     int64_t elements = 1;
     for (int64_t d : shape) {
+      if (d < 1) {
+        src.error(at) << "parameter '" << name << "' would have a dim of "
+                      << d;
+        return {};
+      }
       elements *= d;
-      if (d < 1 || elements > kMaxParamElements) {
+      if (elements > kMaxParamElements) {
         src.error(at) << "parameter '" << name << "' would have more than "
                       << kMaxParamElements << " elements";
         return {};
@@ -393,6 +398,16 @@ private:
   }
 
   Val genLossTerm(const Expr &call, Bound &b);
+
+  /// An axis in [-rank, rank), as PyTorch accepts it.
+  bool checkAxis(Bound &b, StringRef op, int64_t axis, int64_t rank) {
+    if (axis >= -rank && axis < rank)
+      return true;
+    src.error(b.named["axis"].second)
+        << op << ": axis " << axis << " is out of range for a rank-" << rank
+        << " tensor";
+    return false;
+  }
 
   /// An int or a list of ints, expanded to `n` entries.
   std::optional<SmallVector<int64_t>> getInts(const Bound &b, StringRef op,
@@ -767,6 +782,8 @@ Val Gen::callBuiltin(const Expr &call, const OpSig &sig,
     if (!axis)
       return Val::poison();
     int64_t rank = cast<RankedTensorType>(b.tensors[0].getType()).getRank();
+    if (!checkAxis(b, op, *axis, rank))
+      return Val::poison();
     return create<mlir::net::ConcatOp>(at, b.tensors, *axis < 0 ? *axis + rank : *axis);
   }
   if (op == "cross_entropy" || op == "mse" || op == "l1")
@@ -811,6 +828,8 @@ Val Gen::callBuiltin(const Expr &call, const OpSig &sig,
     if (!axis)
       return Val::poison();
     int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
+    if (!checkAxis(b, op, *axis, rank))
+      return Val::poison();
     return create<mlir::net::SoftmaxOp>(at, x, *axis < 0 ? *axis + rank : *axis);
   }
   llvm_unreachable("built-in op without a generator");
@@ -892,6 +911,12 @@ Val Gen::genConv(const Expr &call, Bound &b, const std::string &prefix,
     src.error(b.named["out"].second) << "conv: out must be >= 1, got " << *out;
     return Val::poison();
   }
+  for (int64_t k : *kernel)
+    if (k < 1) {
+      src.error(b.named["kernel"].second)
+          << "conv: 'kernel' must be >= 1, got " << k;
+      return Val::poison();
+    }
   // pad: an int, a list, "same" or "valid".
   SmallVector<int64_t> pad(spatial, 0);
   if (auto it = b.named.find("pad"); it != b.named.end()) {
@@ -1349,7 +1374,10 @@ std::optional<NetProgram> Gen::run() {
     }
   }
   if (resultNames.empty() && src.errors() == 0)
-    src.error(main.stmts.empty() ? SMLoc() : main.stmts.front()->loc)
+    src.error(main.stmts.empty()
+                  ? SMLoc::getFromPointer(
+                        src.mgr.getMemoryBuffer(main.bufferId)->getBufferStart())
+                  : main.stmts.front()->loc)
         << "the network has no 'output'";
   if (src.errors())
     return std::nullopt;

@@ -347,6 +347,10 @@ private:
       return false;
     }
     call.asName = cur().str;
+    if (call.asName->empty()) {
+      src.error(cur().loc) << "the name after 'as' is empty";
+      return false;
+    }
     ++pos;
     return true;
   }

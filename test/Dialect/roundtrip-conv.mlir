@@ -1,8 +1,5 @@
 // net.conv round-trips in 1-D, 2-D and 3-D, with and without a bias, keeping
 // stride, pad, dilation and groups.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s | net-opt | FileCheck %s
 // RUN: net-opt %s --mlir-print-op-generic | net-opt | FileCheck %s
 

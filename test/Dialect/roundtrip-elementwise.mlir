@@ -1,8 +1,5 @@
 // The elementwise ops round-trip: relu, sigmoid, tanh, add, sub, mul, div
 // and affine.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s | net-opt | FileCheck %s
 // RUN: net-opt %s --mlir-print-op-generic | net-opt | FileCheck %s
 

@@ -1,7 +1,4 @@
 // net.fc round-trips with and without a bias; it flattens a rank-4 input.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s | net-opt | FileCheck %s
 // RUN: net-opt %s --mlir-print-op-generic | net-opt | FileCheck %s
 

@@ -1,8 +1,5 @@
 // The loss terms net.cross_entropy, net.mse and net.l1 round-trip with their
 // reduction; each yields a 0-d f32 tensor.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s | net-opt | FileCheck %s
 // RUN: net-opt %s --mlir-print-op-generic | net-opt | FileCheck %s
 

@@ -1,7 +1,4 @@
 // net.maxpool and net.avgpool round-trip, `ceil` included, in 1-D to 3-D.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s | net-opt | FileCheck %s
 // RUN: net-opt %s --mlir-print-op-generic | net-opt | FileCheck %s
 

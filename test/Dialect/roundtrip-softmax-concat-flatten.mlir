@@ -1,7 +1,4 @@
 // net.softmax, net.concat (2 and 3 inputs) and net.flatten round-trip.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s | net-opt | FileCheck %s
 // RUN: net-opt %s --mlir-print-op-generic | net-opt | FileCheck %s
 

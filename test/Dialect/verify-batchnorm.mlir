@@ -1,7 +1,4 @@
 // net.batchnorm: weight, bias, running_mean and running_var are [C].
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @param_shape(%x: tensor<?x8x4x4xf32>, %g: tensor<4xf32>) {

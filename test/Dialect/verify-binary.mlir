@@ -1,8 +1,5 @@
 // net.add/sub/mul/div need two operands of the same shape; the message gives
 // both shapes.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @add(%a: tensor<?x3x8x8xf32>, %b: tensor<?x3x4x4xf32>) {

@@ -1,8 +1,5 @@
 // net.concat: inputs agree outside the axis, the axis is in range, and there
 // is at least one input.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @mismatch(%a: tensor<?x3x8x8xf32>, %b: tensor<?x3x4x4xf32>) {

@@ -1,8 +1,5 @@
 // net.conv's shape inference rejects bad operands and attributes with a
 // message naming the problem.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @channel_mismatch(%x: tensor<?x4x8x8xf32>, %w: tensor<6x3x3x3xf32>) {

@@ -1,8 +1,5 @@
 // net.fc shape inference: the weight must be [out, features of the input],
 // the bias [out], and only the batch dim may be symbolic.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @feature_mismatch(%x: tensor<?x16x5x5xf32>, %w: tensor<120x256xf32>) {

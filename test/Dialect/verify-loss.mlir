@@ -1,8 +1,5 @@
 // Loss terms: cross_entropy needs [N, C] logits and an [N] label of the same
 // batch; mse/l1 need equal shapes; reduction is "mean" or "sum".
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @logits_rank(%l: tensor<?x10x2xf32>, %y: tensor<?xi32>) {

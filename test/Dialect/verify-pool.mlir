@@ -1,8 +1,5 @@
 // Pooling shape inference: pad at most half the kernel, one kernel/stride/pad
 // entry per spatial dim, an output of at least 1, and a rank-3..5 input.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @pad_over_half(%x: tensor<?x4x8x8xf32>) {

@@ -1,8 +1,5 @@
 // A result type written in the IR that disagrees with shape inference is
 // rejected, naming both types.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @conv(%x: tensor<?x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) {

@@ -1,8 +1,5 @@
 // net.softmax needs an axis inside the rank; net.flatten needs a rank >= 2
 // input whose non-batch dims are static.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @softmax_axis(%x: tensor<?x10xf32>) {

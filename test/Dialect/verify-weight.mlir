@@ -1,7 +1,4 @@
 // net.weight needs a non-empty name and a static shape.
-// XFAIL: *
-// net-opt aborts at start-up ("Option 'o' registered more than once"): it
-// links NetDriver, whose netc command-line options clash with MlirOptMain's.
 // RUN: net-opt %s -split-input-file -verify-diagnostics
 
 func.func @no_name() {

@@ -1,5 +1,6 @@
 # LeNet-5 (examples/lenet5.net) against the equivalent PyTorch model, at
-# batch 1 and 3, compiled at -O0 and -O2 (each once: N is a run-time dim) and
+# batch 1 and 3, compiled at -O0 and -O2 (each once: N is a run-time dim),
+# at -O2 --batch=3 (batch 3 only), through the Python runtime (netrt) and
 # through netc's reference evaluator. Tolerance: max relative error 1e-4
 # (max|a-b| / max|b|); the rows of `probs` must also sum to 1 (to 1e-5).
 #
@@ -11,7 +12,6 @@ import os
 import sys
 
 import numpy as np
-import torch
 import torch.nn as nn
 
 import netcompare as nc
@@ -41,14 +41,27 @@ weights = nc.export_weights(model, os.path.join(tmp, "lenet5.safetensors"),
                             rename=rename)
 print("weights:", ", ".join(sorted(nc.state_dict_numpy(model, rename))))
 
-libs = nc.compile_many(net, tmp, {"O0": ["-O0"], "O2": ["-O2"]},
+# N is a run-time dim: one build per -O level serves both batches. The
+# --batch=3 build (a fixed N) only runs at batch 3.
+libs = nc.compile_many(net, tmp, {"O0": ["-O0"], "O2": ["-O2"],
+                                  "O2-batch3": ["-O2", "--batch=3"]},
                        weights=weights, checker=chk)
 
 for batch in (1, 3):
     x = nc.randn(batch, 1, 32, 32)
     want = {"probs": nc.torch_eval(model, x)}
-    results = chk.compare_all(f"lenet5 batch {batch}", libs, net, {"x": x},
+    run = {k: v for k, v in libs.items() if k != "O2-batch3" or batch == 3}
+    results = chk.compare_all(f"lenet5 batch {batch}", run, net, {"x": x},
                               want, tmp, weights=weights)
+    # The same -O2 library through the Python runtime (netrt, ctypes).
+    if libs["O2"]:
+        import netrt
+        try:
+            got = netrt.Model(libs["O2"]).forward(x=x)
+        except netrt.Error as e:
+            chk.fail(f"lenet5 batch {batch} [netrt O2]", str(e))
+        else:
+            chk.compare_outputs(f"lenet5 batch {batch} [netrt O2]", got, want)
     for label, out in results.items():
         if "probs" in out:
             s = out["probs"].astype(np.float64).sum(axis=1)

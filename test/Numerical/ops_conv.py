@@ -27,7 +27,7 @@ def conv(rank, c, size, out, k, stride=1, pad=0, dilation=1, groups=1,
          bias=True, file=None, bug=None):
     """A conv case: input [N, c, *size]; torch padding = pad (int, list or
     'same'/'valid')."""
-    args = [f"{{x}}", str(out), f"kernel={lst(k)}"]
+    args = ["{x}", str(out), f"kernel={lst(k)}"]
     desc = [f"in {c}x{'x'.join(map(str, size))} out {out} k {lst(k)}"]
     if stride != 1:
         args.append(f"stride={lst(stride)}")
@@ -100,6 +100,34 @@ conv(3, 2, [9, 8, 8], 3, 3, dilation=[1, 2, 1], pad=[1, 2, 1])
 conv(3, 4, [5, 6, 5], 6, 3, groups=2, pad=1, bias=False)
 conv(3, 3, [7, 6, 5], 4, 2, stride=3)              # stride > kernel
 conv(3, 3, [5, 5, 5], 4, 3, pad="same")
+
+# --- init=: a constant (frozen) weight given in the .net ---------------------
+SOBEL = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]
+suite.add("conv init=", "Sobel 3x3, C=1, out=1 (leading 1-dims left out)",
+          {"x": ("N", 1, 9, 11)},
+          f"conv({{x}}, 1, kernel=3, init={SOBEL}, bias=false)",
+          lambda x: nn.functional.conv2d(
+              x, torch.tensor(SOBEL, dtype=torch.float64).view(1, 1, 3, 3)),
+          file="conv2d")
+W2 = [[[[1, 2], [3, 4]], [[0.5, -1], [0, 0.25]]],
+      [[[-1, 0], [0, 1]], [[2, 2], [-2, -2]]]]                  # [2, 2, 2, 2]
+
+
+class BiasOnly(nn.Module):
+    """Holds just a bias: the weight of the conv is frozen by init=."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.bias = nn.Parameter(torch.rand(n) - 0.5)
+
+
+suite.add("conv init=", "full [2,2,2,2] weight, pad 1, stride 2, bias loaded",
+          {"x": ("N", 2, 7, 8)},
+          f"conv({{x}}, 2, kernel=2, stride=2, pad=1, init={W2})",
+          lambda m, x: nn.functional.conv2d(
+              x, torch.tensor(W2, dtype=torch.float64), m.bias, stride=2,
+              padding=1),
+          module=BiasOnly(2), file="conv2d")
 
 # --- wide: innermost dim >= 16, so that -O2 vectorizes it (16 lanes with
 # AVX-512, 8 with AVX2), with and without a tail -----------------------------

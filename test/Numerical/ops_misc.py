@@ -131,23 +131,25 @@ def concat_case(desc, inputs, expr, ref):
     add("concat", desc, inputs, expr, ref, file=F, bug=CONCAT_BUG)
 
 
-concat_case("4-D, 2 inputs, axis 1", {"a": ("N", 2, 4, 5), "b": ("N", 3, 4, 5)},
+concat_case("4-D, 2 inputs, axis 1",
+            {"a": ("N", 2, 4, 5), "b": ("N", 3, 4, 5)},
             "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1))
 concat_case("4-D, 3 inputs, default axis",
-    {"a": ("N", 1, 3, 3), "b": ("N", 4, 3, 3), "c": ("N", 2, 3, 3)},
-    "concat({a}, {b}, {c})", lambda a, b, c: torch.cat([a, b, c], 1))
+            {"a": ("N", 1, 3, 3), "b": ("N", 4, 3, 3), "c": ("N", 2, 3, 3)},
+            "concat({a}, {b}, {c})", lambda a, b, c: torch.cat([a, b, c], 1))
 concat_case("2-D, axis 1", {"a": ("N", 3), "b": ("N", 5)},
             "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1))
 concat_case("3-D, axis 1", {"a": ("N", 3, 6), "b": ("N", 2, 6)},
-    "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1))
+            "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1))
 concat_case("5-D, axis 1", {"a": ("N", 1, 2, 3, 4), "b": ("N", 2, 2, 3, 4)},
             "concat({a}, {b}, axis=1)", lambda a, b: torch.cat([a, b], 1))
 concat_case("x with itself", {"a": ("N", 2, 3, 3)}, "concat({a}, {a})",
-    lambda a: torch.cat([a, a], 1))
+            lambda a: torch.cat([a, a], 1))
 concat_case("4-D, axis 2", {"a": ("N", 2, 3, 5), "b": ("N", 2, 4, 5)},
             "concat({a}, {b}, axis=2)", lambda a, b: torch.cat([a, b], 2))
 concat_case("4-D, axis -1", {"a": ("N", 2, 3, 5), "b": ("N", 2, 3, 2)},
-    "concat({a}, {b}, axis=-1)", lambda a, b: torch.cat([a, b], -1))
+            "concat({a}, {b}, axis=-1)", lambda a, b: torch.cat([a, b], -1))
+
 # concat of computed values (relu, conv): inputs that are pipeline stages.
 add("concat", "relu(a), relu(b), axis 1",
     {"a": ("N", 2, 4, 5), "b": ("N", 3, 4, 5)},
@@ -272,6 +274,45 @@ add("fused", "avgpool(tanh(conv)) then flatten, fc-less",
     " |> flatten",
     lambda m, x: torch.flatten(nn.functional.avg_pool2d(torch.tanh(m.conv(x)), 2), 1),
     module=m, file=F)
+
+# Two calls with the same `as` name share their parameters (Siamese nets).
+m = Chain(shared=nn.Conv2d(3, 4, 3))
+add("fused", "shared conv (same `as` name) on x and y", XY4,
+    'conv({x}, 4, kernel=3) as "{out}.shared" - '
+    'conv({y}, 4, kernel=3) as "{out}.shared"',
+    lambda m, x, y: m.shared(x) - m.shared(y), module=m, file=F)
+
+# Blocks and repeat, with torchvision's BasicBlock names (conv1, bn1, ...).
+suite.prelude(F, """\
+block basic(x, ch: int) {
+  y = conv(x, ch, kernel=3, pad=1, bias=false) as "conv1"
+        |> batchnorm() as "bn1" |> relu
+  z = conv(y, ch, kernel=3, pad=1, bias=false) as "conv2"
+  return relu(batchnorm(z) as "bn2" + x)
+}
+""")
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, ch):
+        super().__init__()
+        self.conv1 = nn.Conv2d(ch, ch, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(ch)
+        self.conv2 = nn.Conv2d(ch, ch, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(ch)
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        return torch.relu(self.bn2(self.conv2(y)) + x)
+
+
+add("block", "basic(x, 4) as NAME", {"x": ("N", 4, 6, 7)},
+    'basic({x}, 4) as "{out}"', lambda m, x: m(x),
+    module=nc.randomize_batchnorm(BasicBlock(4)), file=F)
+add("block", "repeat(2, basic, x, 3) as NAME", {"x": ("N", 3, 5, 5)},
+    'repeat(2, basic, {x}, 3) as "{out}"', lambda m, x: m(x),
+    module=nc.randomize_batchnorm(nn.Sequential(BasicBlock(3), BasicBlock(3))),
+    file=F)
 
 # --- wide: innermost dim >= 16, so that -O2 vectorizes it (16 lanes with
 # AVX-512, 8 with AVX2), with and without a tail -----------------------------

@@ -82,7 +82,8 @@ void readInputs(const Options &opts, const netrt_model_info *info,
     if (index < 0) {
       std::string names;
       for (int32_t i = 0; i < info->num_inputs; ++i)
-        names += std::string(i ? ", " : "") + info->inputs[i].name;
+        names += std::string(i ? ", " : "") + info->inputs[i].name + ": " +
+                 typeOf(info->inputs[i], -1);
       fatal("model '" + std::string(info->name) + "' has no input '" + name +
             "' (its inputs: " + (names.empty() ? "none" : names) + ")");
     }
