@@ -8,6 +8,7 @@
 #define NETC_CODEGEN_CODEGEN_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -30,6 +31,8 @@ struct CodegenOptions {
   std::string dumpDir;
   int *dumpCounter = nullptr;
   bool verbose = false;
+  /// Where per-phase timings nest (`--time-passes`); may be null.
+  mlir::TimingScope *timing = nullptr;
 };
 
 /// Lowers `module` to one Halide pipeline, schedules it and produces

@@ -145,6 +145,11 @@ Halide::Module buildModule(LoweredModel &m, const Halide::Target &target) {
   return Halide::link_modules(m.name, modules);
 }
 
+/// A nested timer when timing is on.
+mlir::TimingScope phase(const CodegenOptions &opts, llvm::StringRef name) {
+  return opts.timing ? opts.timing->nest(name) : mlir::TimingScope();
+}
+
 mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
                                 const Halide::Module &pipelines,
                                 Halide::Target target,
@@ -159,8 +164,16 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
   if (tmp.path.empty())
     return fail(module, "cannot create a scratch directory in '" +
                             outDir.str().str() + "'");
-  pipelines.compile({{Halide::OutputFileType::object, tmp.file("pipeline.o")}});
-  Halide::compile_standalone_runtime(tmp.file("runtime.o"), target);
+  {
+    mlir::TimingScope t = phase(opts, "halide: compile pipelines");
+    pipelines.compile(
+        {{Halide::OutputFileType::object, tmp.file("pipeline.o")}});
+  }
+  {
+    mlir::TimingScope t = phase(opts, "halide: standalone runtime");
+    Halide::compile_standalone_runtime(tmp.file("runtime.o"), target);
+  }
+  mlir::TimingScope linkTimer = phase(opts, "cc: wrapper + link");
 
   std::string headerName = model.name + ".h";
   if (!writeFile(tmp.file(headerName), modelHeader(model)) ||
@@ -201,12 +214,16 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module,
                                    llvm::raw_ostream &os) {
   try {
     std::string error;
+    mlir::TimingScope lowerTimer = phase(opts, "net to halide");
     std::optional<LoweredModel> model = lowerToHalide(module, weights, error);
     if (!model)
       return fail(module, error);
+    lowerTimer.stop();
     Halide::Target target = halideTarget(opts.target);
     std::vector<std::string> schedule;
+    mlir::TimingScope scheduleTimer = phase(opts, "schedule");
     scheduleX86(*model, target, opts.optLevel, schedule);
+    scheduleTimer.stop();
 
     if (stage == EmitStage::Halide) {
       os << describePipeline(*model, target, schedule);

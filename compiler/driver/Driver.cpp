@@ -286,6 +286,7 @@ int Compilation::run() {
   }
   if (failed(pm.run(module)))
     return 1;
+  passTimer.stop();
   if (stop == "net-opt" || all) {
     if (!dump("net-opt", print(module)))
       return 1;
@@ -333,11 +334,13 @@ int Compilation::run() {
       opts.soPath = outputFile;
     }
     status("compiling " + opts.soPath);
-    mlir::TimingScope cgTimer = root.nest("halide codegen + link");
+    mlir::TimingScope cgTimer = root.nest("codegen");
+    opts.timing = &cgTimer;
     Emitted unused;
     return failed(generate(module, *weights, *stage, opts, unused.os)) ? 1 : 0;
   }
-  mlir::TimingScope cgTimer = root.nest("halide codegen");
+  mlir::TimingScope cgTimer = root.nest("codegen");
+  opts.timing = &cgTimer;
   Emitted e;
   if (failed(generate(module, *weights, *stage, opts, e.os)))
     return 1;
