@@ -277,19 +277,25 @@ void Lowering::lowerConcat(mlir::net::ConcatOp op) {
   size_t hd = out.size() - 1 - op.getAxis();
   std::vector<Var> v = makeVars(out.size());
   // A select chain over the axis coordinate, last input outermost.
-  std::vector<std::pair<int, Func>> parts;
+  struct Part {
+    int offset, extent;
+    Func f;
+  };
+  std::vector<Part> parts;
   int offset = 0;
   for (mlir::Value in : op.getInputs()) {
     const HTensor &t = values[in];
-    parts.push_back({offset, t.f});
-    offset += (int)t.shape[op.getAxis()];
+    int extent = (int)t.shape[op.getAxis()];
+    parts.push_back({offset, extent, t.f});
+    offset += extent;
   }
   Expr value;
   for (size_t i = parts.size(); i-- > 0;) {
     std::vector<Expr> at = asExprs(v);
-    at[hd] = v[hd] - parts[i].first;
-    Expr e = parts[i].second(at);
-    value = value.defined() ? select(v[hd] < parts[i + 1].first, e, value) : e;
+    // Clamped so that bounds inference asks each input for its own extent.
+    at[hd] = clamp(v[hd] - parts[i].offset, 0, parts[i].extent - 1);
+    Expr e = parts[i].f(at);
+    value = value.defined() ? select(v[hd] < parts[i + 1].offset, e, value) : e;
   }
   Func f(fresh("concat"));
   f(asExprs(v)) = value;

@@ -1,8 +1,10 @@
 # conv (netlang.md section 6) against nn.Conv1d/2d/3d: stride, pad (ints,
 # lists, "same", "valid"), dilation, groups, bias=false, odd and non-square
-# sizes, stride > kernel, kernel = input. Each case is one output of a
-# generated .net; the files are compiled at -O2 (conv2d also at -O0) and run
-# through the reference evaluator. Tolerance: max relative error 1e-4.
+# sizes, stride > kernel, kernel = input, init= (frozen weights), and wide
+# rows that -O2 vectorizes. Each case is one output of a generated .net; the
+# files are compiled at -O2 (conv2d and wide also at -O0, wide also for AVX2)
+# and run through the reference evaluator, at batch 2 and 1.
+# Tolerance: max relative error 1e-4.
 #
 # REQUIRES: torch
 # RUN: rm -rf %t && mkdir -p %t
