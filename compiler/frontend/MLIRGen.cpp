@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/MLIRGen.h"
+#include "frontend/OpEmitter.h"
 
 #include "net/IR/NetOps.h"
 
@@ -32,58 +33,6 @@ using llvm::SMLoc;
 
 namespace {
 
-/// A value of the language: a tensor, a scalar, a string or a list.
-struct Val {
-  enum Kind { Poison, Tensor, Number, Bool, String, List, BlockRef } kind =
-      Poison;
-  mlir::Value tensor;
-  double number = 0;
-  bool isInt = false;
-  bool boolean = false;
-  std::string str;
-  std::vector<Val> list;
-
-  static Val poison() { return {}; }
-  static Val ofTensor(mlir::Value v) {
-    Val r;
-    r.kind = Tensor;
-    r.tensor = v;
-    return r;
-  }
-  static Val ofNumber(double d, bool isInt) {
-    Val r;
-    r.kind = Number;
-    r.number = d;
-    r.isInt = isInt;
-    return r;
-  }
-  bool ok() const { return kind != Poison; }
-};
-
-std::string describeVal(const Val &v) {
-  switch (v.kind) {
-  case Val::Poison: return "an invalid value";
-  case Val::Tensor: return "a tensor";
-  case Val::Number: return v.isInt ? "an int" : "a float";
-  case Val::Bool: return "a bool";
-  case Val::String: return "a string";
-  case Val::List: return "a list";
-  case Val::BlockRef: return "a block";
-  }
-  return "?";
-}
-
-std::string typeStr(mlir::Value v) {
-  auto t = cast<RankedTensorType>(v.getType());
-  std::string s = t.getElementType().isInteger(32) ? "i32[" : "f32[";
-  for (auto [i, d] : llvm::enumerate(t.getShape())) {
-    if (i)
-      s += ", ";
-    s += ShapedType::isDynamic(d) ? std::string("N") : std::to_string(d);
-  }
-  return s + "]";
-}
-
 struct Binding {
   Val val;
   SMLoc loc;
@@ -101,83 +50,14 @@ struct StmtCtx {
   int paramCalls = 0;
 };
 
-/// Bounds that keep hostile input from exhausting memory or time: Halide
-/// extents are 32-bit, and a network is at most this many block expansions.
-constexpr int64_t kMaxExtent = (int64_t(1) << 31) - 1;
 constexpr int64_t kMaxRepeat = 4096;
 constexpr int64_t kMaxExpansions = 100000;
-constexpr int64_t kMaxParamElements = int64_t(1) << 31;
 
-/// Argument kinds of built-in ops.
-enum class AK { Tensor, Tensors, Int, Ints, Float, Bool, Str, Pad, Const };
-struct ArgSpec {
-  const char *name;
-  AK kind;
-  bool required;
-};
-struct OpSig {
-  std::vector<ArgSpec> args;
-  bool hasParams; // owns learned tensors: takes a name prefix
-};
-
-const llvm::StringMap<OpSig> &builtins() {
-  static const llvm::StringMap<OpSig> table = [] {
-    llvm::StringMap<OpSig> t;
-    auto unary = OpSig{{{"x", AK::Tensor, true}}, false};
-    t["conv"] = {{{"x", AK::Tensor, true},
-                  {"out", AK::Int, true},
-                  {"kernel", AK::Ints, true},
-                  {"stride", AK::Ints, false},
-                  {"pad", AK::Pad, false},
-                  {"dilation", AK::Ints, false},
-                  {"groups", AK::Int, false},
-                  {"bias", AK::Bool, false},
-                  {"init", AK::Const, false}},
-                 true};
-    t["fc"] = {{{"x", AK::Tensor, true},
-                {"out", AK::Int, true},
-                {"bias", AK::Bool, false}},
-               true};
-    OpSig pool{{{"x", AK::Tensor, true},
-                {"kernel", AK::Ints, true},
-                {"stride", AK::Ints, false},
-                {"pad", AK::Ints, false},
-                {"ceil", AK::Bool, false}},
-               false};
-    t["maxpool"] = pool;
-    t["avgpool"] = pool;
-    t["batchnorm"] = {{{"x", AK::Tensor, true}, {"eps", AK::Float, false}},
-                      true};
-    t["dropout"] = {{{"x", AK::Tensor, true}, {"p", AK::Float, false}}, false};
-    t["relu"] = unary;
-    t["sigmoid"] = unary;
-    t["tanh"] = unary;
-    t["flatten"] = unary;
-    t["softmax"] = {{{"x", AK::Tensor, true}, {"axis", AK::Int, false}}, false};
-    t["concat"] = {{{"inputs", AK::Tensors, true}, {"axis", AK::Int, false}},
-                   false};
-    // Loss terms (netlang.md section 7).
-    t["cross_entropy"] = {{{"logits", AK::Tensor, true},
-                           {"label", AK::Tensor, true},
-                           {"reduction", AK::Str, false}},
-                          false};
-    OpSig pair{{{"a", AK::Tensor, true},
-                {"b", AK::Tensor, true},
-                {"reduction", AK::Str, false}},
-               false};
-    t["mse"] = pair;
-    t["l1"] = pair;
-    return t;
-  }();
-  return table;
-}
-
-class Gen {
+class Gen : public OpEmitter {
 public:
   Gen(const Source &src, const Module &main,
       const std::vector<const Module *> &imports, int64_t fixedBatch)
-      : src(src), ctx(src.ctx), builder(ctx), main(main),
-        fixedBatch(fixedBatch) {
+      : OpEmitter(src), main(main), fixedBatch(fixedBatch) {
     for (const Module *m : imports)
       collectBlocks(*m);
     collectBlocks(main);
@@ -186,26 +66,18 @@ public:
   std::optional<NetProgram> run();
 
 private:
-  const Source &src;
-  MLIRContext *ctx;
-  OpBuilder builder;
   const Module &main;
   int64_t fixedBatch;
-  NetProgram prog;
   llvm::StringMap<const Stmt *> blocks;
   std::vector<const Stmt *> callStack; // blocks being expanded
   int64_t expansions = 0;
-  llvm::StringMap<size_t> paramIndex; // name -> prog.params
-  llvm::StringMap<mlir::Value> paramValues;
   llvm::StringMap<mlir::Value> inputArgs;
-
-  Location loc(SMLoc at) { return src.loc(at); }
 
   void collectBlocks(const Module &m) {
     for (const StmtPtr &s : m.stmts) {
       if (s->kind != Stmt::Block)
         continue;
-      if (builtins().count(s->name) || s->name == "repeat") {
+      if (builtinOps().count(s->name) || s->name == "repeat") {
         src.error(s->nameLoc) << "block '" << s->name
                               << "' has the name of a built-in op";
         continue;
@@ -235,8 +107,8 @@ private:
   int countParamCalls(const Expr &e) {
     int n = 0;
     if (e.kind == Expr::Call) {
-      auto it = builtins().find(e.text);
-      if ((it != builtins().end() && it->second.hasParams) ||
+      auto it = builtinOps().find(e.text);
+      if ((it != builtinOps().end() && it->second.hasParams) ||
           blocks.count(e.text) || e.text == "repeat")
         ++n;
     }
@@ -263,52 +135,6 @@ private:
     return scope.prefix.empty() ? local : scope.prefix + "." + local;
   }
 
-  /// The parameter `name` of the given shape; shared by every call with the
-  /// same full name.
-  mlir::Value param(const std::string &name, ArrayRef<int64_t> shape,
-                    netc::ParamInit init, bool autoNamed, SMLoc at,
-                    std::vector<float> frozen = {}, bool isFrozen = false) {
-    int64_t elements = 1;
-    for (int64_t d : shape) {
-      if (d < 1) {
-        src.error(at) << "parameter '" << name << "' would have a dim of "
-                      << d;
-        return {};
-      }
-      elements *= d;
-      if (elements > kMaxParamElements) {
-        src.error(at) << "parameter '" << name << "' would have more than "
-                      << kMaxParamElements << " elements";
-        return {};
-      }
-    }
-    auto type = RankedTensorType::get(shape, builder.getF32Type());
-    auto it = paramIndex.find(name);
-    if (it != paramIndex.end()) {
-      ParamInfo &p = prog.params[it->second];
-      if (p.shape != std::vector<int64_t>(shape.begin(), shape.end())) {
-        src.error(at) << "parameter '" << name << "' is shared with an "
-                      << "earlier call but has shape "
-                      << typeStr(paramValues[name]).substr(3) << " there and ["
-                      << llvm::join(llvm::map_range(shape,
-                                                    [](int64_t d) {
-                                                      return std::to_string(d);
-                                                    }),
-                                    ", ")
-                      << "] here";
-        return {};
-      }
-      return paramValues[name];
-    }
-    ParamInfo p{name, std::vector<int64_t>(shape.begin(), shape.end()), init,
-                isFrozen, std::move(frozen), autoNamed, loc(at)};
-    paramIndex[name] = prog.params.size();
-    prog.params.push_back(std::move(p));
-    auto op = builder.create<mlir::net::WeightOp>(loc(at), type, name, isFrozen);
-    paramValues[name] = op.getResult();
-    return op.getResult();
-  }
-
   //===--- statements -----------------------------------------------------===//
 
   void genStmt(const Stmt &s, Scope &scope);
@@ -324,189 +150,8 @@ private:
 
   //===--- argument conversion -------------------------------------------===//
 
-  struct Bound {
-    llvm::StringMap<std::pair<Val, SMLoc>> named;
-    std::vector<mlir::Value> tensors; // the AK::Tensors argument
-  };
-
   bool bindArgs(const Expr &call, const OpSig &sig,
                 std::vector<std::pair<const Arg *, Val>> &args, Bound &out);
-
-  std::optional<int64_t> getInt(const Bound &b, StringRef op, StringRef name,
-                                int64_t dflt) {
-    auto it = b.named.find(name);
-    if (it == b.named.end())
-      return dflt;
-    const Val &v = it->second.first;
-    if (v.kind != Val::Number || !v.isInt) {
-      src.error(it->second.second) << "argument '" << name << "' of " << op
-                                   << " must be an int, got "
-                                   << describeVal(v);
-      return std::nullopt;
-    }
-    if (std::abs(v.number) > kMaxExtent) {
-      src.error(it->second.second) << "argument '" << name << "' of " << op
-                                   << " is out of range: " << v.number;
-      return std::nullopt;
-    }
-    return static_cast<int64_t>(v.number);
-  }
-
-  std::optional<double> getFloat(const Bound &b, StringRef op, StringRef name,
-                                 double dflt) {
-    auto it = b.named.find(name);
-    if (it == b.named.end())
-      return dflt;
-    const Val &v = it->second.first;
-    if (v.kind != Val::Number) {
-      src.error(it->second.second) << "argument '" << name << "' of " << op
-                                   << " must be a number, got "
-                                   << describeVal(v);
-      return std::nullopt;
-    }
-    return v.number;
-  }
-
-  std::optional<bool> getBool(const Bound &b, StringRef op, StringRef name,
-                              bool dflt) {
-    auto it = b.named.find(name);
-    if (it == b.named.end())
-      return dflt;
-    const Val &v = it->second.first;
-    if (v.kind != Val::Bool) {
-      src.error(it->second.second) << "argument '" << name << "' of " << op
-                                   << " must be true or false, got "
-                                   << describeVal(v);
-      return std::nullopt;
-    }
-    return v.boolean;
-  }
-
-  std::optional<std::string> getStr(const Bound &b, StringRef op,
-                                    StringRef name, StringRef dflt) {
-    auto it = b.named.find(name);
-    if (it == b.named.end())
-      return dflt.str();
-    const Val &v = it->second.first;
-    if (v.kind != Val::String) {
-      src.error(it->second.second) << "argument '" << name << "' of " << op
-                                   << " must be a string, got "
-                                   << describeVal(v);
-      return std::nullopt;
-    }
-    return v.str;
-  }
-
-  Val genLossTerm(const Expr &call, Bound &b);
-
-  /// An axis in [-rank, rank), as PyTorch accepts it.
-  bool checkAxis(Bound &b, StringRef op, int64_t axis, int64_t rank) {
-    if (axis >= -rank && axis < rank)
-      return true;
-    src.error(b.named["axis"].second)
-        << op << ": axis " << axis << " is out of range for a rank-" << rank
-        << " tensor";
-    return false;
-  }
-
-  /// An int or a list of ints, expanded to `n` entries.
-  std::optional<SmallVector<int64_t>> getInts(const Bound &b, StringRef op,
-                                              StringRef name, size_t n,
-                                              std::optional<int64_t> dflt) {
-    auto it = b.named.find(name);
-    if (it == b.named.end()) {
-      if (!dflt)
-        return std::nullopt;
-      return SmallVector<int64_t>(n, *dflt);
-    }
-    const Val &v = it->second.first;
-    SMLoc at = it->second.second;
-    auto outOfRange = [&](const Val &e) {
-      if (std::abs(e.number) <= kMaxExtent)
-        return false;
-      src.error(at) << "argument '" << name << "' of " << op
-                    << " is out of range: " << e.number;
-      return true;
-    };
-    if (v.kind == Val::Number && v.isInt && outOfRange(v))
-      return std::nullopt;
-    if (v.kind == Val::Number && v.isInt)
-      return SmallVector<int64_t>(n, static_cast<int64_t>(v.number));
-    if (v.kind == Val::List) {
-      SmallVector<int64_t> r;
-      for (const Val &e : v.list) {
-        if (e.kind != Val::Number || !e.isInt) {
-          src.error(at) << "argument '" << name << "' of " << op
-                        << " must be an int or a list of ints";
-          return std::nullopt;
-        }
-        if (outOfRange(e))
-          return std::nullopt;
-        r.push_back(static_cast<int64_t>(e.number));
-      }
-      if (r.size() != n) {
-        src.error(at) << "argument '" << name << "' of " << op << " has "
-                      << r.size() << " entries but the input has " << n
-                      << " spatial dims";
-        return std::nullopt;
-      }
-      return r;
-    }
-    src.error(at) << "argument '" << name << "' of " << op
-                  << " must be an int or a list of ints, got "
-                  << describeVal(v);
-    return std::nullopt;
-  }
-
-  /// Requires an f32 tensor of rank in [minRank, maxRank].
-  bool checkTensor(mlir::Value v, SMLoc at, StringRef op, size_t minRank,
-                   size_t maxRank, StringRef what = "input") {
-    auto t = cast<RankedTensorType>(v.getType());
-    if (!t.getElementType().isF32()) {
-      src.error(at) << op << " needs an f32 tensor but its " << what
-                    << " is " << typeStr(v);
-      return false;
-    }
-    if (t.getRank() < (int64_t)minRank || t.getRank() > (int64_t)maxRank) {
-      auto d = src.error(at);
-      d << op << " needs an " << what << " of rank " << minRank;
-      if (maxRank != minRank)
-        d << " to " << maxRank;
-      d << ", got " << typeStr(v);
-      return false;
-    }
-    return true;
-  }
-
-  /// Creates a layer op through its type inference; errors land at `at`.
-  template <typename OpTy, typename... Args>
-  Val create(SMLoc at, Args &&...args) {
-    Location l = loc(at);
-    OperationState state(l, OpTy::getOperationName());
-    OpTy::build(builder, state, TypeRange{}, std::forward<Args>(args)...);
-    SmallVector<Type> types;
-    if (failed(OpTy::inferReturnTypes(ctx, l, state.operands,
-                                      state.attributes.getDictionary(ctx),
-                                      state.getRawProperties(), state.regions,
-                                      types))) {
-      src.noteError();
-      return Val::poison();
-    }
-    state.addTypes(types);
-    return Val::ofTensor(builder.create(state)->getResult(0));
-  }
-
-  template <typename OpTy> Val createUnary(SMLoc at, mlir::Value x) {
-    return Val::ofTensor(builder.create<OpTy>(loc(at), x.getType(), x));
-  }
-
-  Val genConv(const Expr &call, Bound &b, const std::string &prefix,
-              bool autoNamed);
-  Val genFc(const Expr &call, Bound &b, const std::string &prefix,
-            bool autoNamed);
-  Val genPool(const Expr &call, Bound &b);
-  Val genBatchNorm(const Expr &call, Bound &b, const std::string &prefix,
-                   bool autoNamed);
 };
 
 } // namespace
@@ -646,8 +291,8 @@ Val Gen::evalCall(const Expr &e, Scope &scope, const StmtCtx &sc) {
     std::string prefix = prefixFor(e, scope, sc, autoNamed);
     return callBlock(e, *it->second, args, prefix);
   }
-  auto it = builtins().find(e.text);
-  if (it == builtins().end()) {
+  auto it = builtinOps().find(e.text);
+  if (it == builtinOps().end()) {
     src.error(e.loc) << "unknown op or block '" << e.text << "'";
     return Val::poison();
   }
@@ -772,308 +417,10 @@ Val Gen::callBuiltin(const Expr &call, const OpSig &sig,
   Bound b;
   if (!bindArgs(call, sig, args, b))
     return Val::poison();
-  SMLoc at = call.loc;
-  StringRef op = call.text;
-  if (op == "concat") {
-    for (mlir::Value v : b.tensors)
-      if (!checkTensor(v, at, op, 1, 8))
-        return Val::poison();
-    std::optional<int64_t> axis = getInt(b, op, "axis", 1);
-    if (!axis)
-      return Val::poison();
-    int64_t rank = cast<RankedTensorType>(b.tensors[0].getType()).getRank();
-    if (!checkAxis(b, op, *axis, rank))
-      return Val::poison();
-    return create<mlir::net::ConcatOp>(at, b.tensors, *axis < 0 ? *axis + rank : *axis);
-  }
-  if (op == "cross_entropy" || op == "mse" || op == "l1")
-    return genLossTerm(call, b);
-  mlir::Value x = b.named["x"].first.tensor;
-  if (!checkTensor(x, at, op, 1, 8))
-    return Val::poison();
-  bool autoNamed = false;
-  std::string prefix;
+  OpCall c{call, b, "", false};
   if (sig.hasParams)
-    prefix = prefixFor(call, scope, sc, autoNamed);
-
-  if (op == "conv")
-    return genConv(call, b, prefix, autoNamed);
-  if (op == "fc")
-    return genFc(call, b, prefix, autoNamed);
-  if (op == "maxpool" || op == "avgpool")
-    return genPool(call, b);
-  if (op == "batchnorm")
-    return genBatchNorm(call, b, prefix, autoNamed);
-  if (op == "relu")
-    return createUnary<mlir::net::ReluOp>(at, x);
-  if (op == "sigmoid")
-    return createUnary<mlir::net::SigmoidOp>(at, x);
-  if (op == "tanh")
-    return createUnary<mlir::net::TanhOp>(at, x);
-  if (op == "dropout") {
-    std::optional<double> p = getFloat(b, op, "p", 0.5);
-    if (!p)
-      return Val::poison();
-    if (*p < 0 || *p >= 1) {
-      src.error(b.named["p"].second) << "dropout: p must be in [0, 1), got "
-                                     << *p;
-      return Val::poison();
-    }
-    return Val::ofTensor(x); // identity at inference
-  }
-  if (op == "flatten")
-    return create<mlir::net::FlattenOp>(at, x);
-  if (op == "softmax") {
-    std::optional<int64_t> axis = getInt(b, op, "axis", 1);
-    if (!axis)
-      return Val::poison();
-    int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
-    if (!checkAxis(b, op, *axis, rank))
-      return Val::poison();
-    return create<mlir::net::SoftmaxOp>(at, x, *axis < 0 ? *axis + rank : *axis);
-  }
-  llvm_unreachable("built-in op without a generator");
-}
-
-Val Gen::genLossTerm(const Expr &call, Bound &b) {
-  SMLoc at = call.loc;
-  StringRef op = call.text;
-  std::optional<std::string> reduction = getStr(b, op, "reduction", "mean");
-  if (!reduction)
-    return Val::poison();
-  if (*reduction != "mean" && *reduction != "sum") {
-    src.error(b.named["reduction"].second)
-        << op << ": reduction must be \"mean\" or \"sum\", got \""
-        << *reduction << "\"";
-    return Val::poison();
-  }
-  auto red = builder.getStringAttr(*reduction);
-  if (op == "cross_entropy") {
-    mlir::Value logits = b.named["logits"].first.tensor;
-    mlir::Value label = b.named["label"].first.tensor;
-    if (!checkTensor(logits, at, op, 2, 2, "logits"))
-      return Val::poison();
-    if (!cast<RankedTensorType>(label.getType()).getElementType().isInteger(
-            32)) {
-      src.error(b.named["label"].second)
-          << "cross_entropy needs an i32 label, got " << typeStr(label);
-      return Val::poison();
-    }
-    return create<mlir::net::CrossEntropyOp>(at, logits, label, red);
-  }
-  mlir::Value a = b.named["a"].first.tensor, c = b.named["b"].first.tensor;
-  if (!checkTensor(a, at, op, 1, 8, "first operand") ||
-      !checkTensor(c, at, op, 1, 8, "second operand"))
-    return Val::poison();
-  if (op == "mse")
-    return create<mlir::net::MseOp>(at, a, c, red);
-  return create<mlir::net::L1Op>(at, a, c, red);
-}
-
-/// Flattens a nested list constant, recording its shape.
-static bool flattenConst(const Val &v, std::vector<int64_t> &shape,
-                         std::vector<float> &data, size_t depth) {
-  if (v.kind == Val::Number) {
-    if (depth != shape.size())
-      return false;
-    data.push_back(static_cast<float>(v.number));
-    return true;
-  }
-  if (v.kind != Val::List || v.list.empty())
-    return false;
-  if (depth == shape.size())
-    shape.push_back(v.list.size());
-  else if (shape[depth] != (int64_t)v.list.size())
-    return false;
-  for (const Val &e : v.list)
-    if (!flattenConst(e, shape, data, depth + 1))
-      return false;
-  return true;
-}
-
-Val Gen::genConv(const Expr &call, Bound &b, const std::string &prefix,
-                 bool autoNamed) {
-  SMLoc at = call.loc;
-  mlir::Value x = b.named["x"].first.tensor;
-  auto xt = cast<RankedTensorType>(x.getType());
-  if (!checkTensor(x, at, "conv", 3, 5))
-    return Val::poison();
-  size_t spatial = xt.getRank() - 2;
-  std::optional<int64_t> out = getInt(b, "conv", "out", 0);
-  std::optional<int64_t> groups = getInt(b, "conv", "groups", 1);
-  auto kernel = getInts(b, "conv", "kernel", spatial, std::nullopt);
-  auto stride = getInts(b, "conv", "stride", spatial, 1);
-  auto dilation = getInts(b, "conv", "dilation", spatial, 1);
-  std::optional<bool> bias = getBool(b, "conv", "bias", true);
-  if (!out || !groups || !kernel || !stride || !dilation || !bias)
-    return Val::poison();
-  if (*out < 1) {
-    src.error(b.named["out"].second) << "conv: out must be >= 1, got " << *out;
-    return Val::poison();
-  }
-  for (int64_t k : *kernel)
-    if (k < 1) {
-      src.error(b.named["kernel"].second)
-          << "conv: 'kernel' must be >= 1, got " << k;
-      return Val::poison();
-    }
-  // pad: an int, a list, "same" or "valid".
-  SmallVector<int64_t> pad(spatial, 0);
-  if (auto it = b.named.find("pad"); it != b.named.end()) {
-    const Val &v = it->second.first;
-    if (v.kind == Val::String) {
-      if (v.str == "same") {
-        for (size_t i = 0; i < spatial; ++i) {
-          if ((*kernel)[i] % 2 == 0) {
-            src.error(it->second.second)
-                << "pad=\"same\" needs an odd kernel, got " << (*kernel)[i];
-            return Val::poison();
-          }
-          pad[i] = (*dilation)[i] * ((*kernel)[i] - 1) / 2;
-        }
-      } else if (v.str != "valid") {
-        src.error(it->second.second)
-            << "pad must be an int, a list, \"same\" or \"valid\", got \""
-            << v.str << "\"";
-        return Val::poison();
-      }
-    } else {
-      auto p = getInts(b, "conv", "pad", spatial, 0);
-      if (!p)
-        return Val::poison();
-      pad = *p;
-    }
-  }
-  int64_t channels = xt.getDimSize(1);
-  if (ShapedType::isDynamic(channels)) {
-    src.error(at) << "conv needs a static channel dim, got " << typeStr(x);
-    return Val::poison();
-  }
-  if (*groups < 1 || channels % *groups != 0) {
-    src.error(b.named.count("groups") ? b.named["groups"].second : at)
-        << "conv: groups=" << *groups << " does not divide the " << channels
-        << " input channels of " << typeStr(x);
-    return Val::poison();
-  }
-  SmallVector<int64_t> wshape = {*out, channels / *groups};
-  wshape.append(*kernel);
-
-  mlir::Value w;
-  if (auto it = b.named.find("init"); it != b.named.end()) {
-    std::vector<int64_t> shape;
-    std::vector<float> data;
-    if (!flattenConst(it->second.first, shape, data, 0)) {
-      src.error(it->second.second)
-          << "init= must be a nested list of numbers with a regular shape";
-      return Val::poison();
-    }
-    // Leading 1-dims of the weight may be left out.
-    while (shape.size() < wshape.size())
-      shape.insert(shape.begin(), 1);
-    if (llvm::ArrayRef<int64_t>(shape) != llvm::ArrayRef<int64_t>(wshape)) {
-      src.error(it->second.second)
-          << "init= has " << data.size() << " values in shape ["
-          << llvm::join(llvm::map_range(shape, [](int64_t d) {
-               return std::to_string(d);
-             }), ", ")
-          << "] but the weight is ["
-          << llvm::join(llvm::map_range(wshape, [](int64_t d) {
-               return std::to_string(d);
-             }), ", ")
-          << "]";
-      return Val::poison();
-    }
-    w = param(prefix + ".weight", wshape, netc::ParamInit::Zeros, autoNamed,
-              at, std::move(data), /*isFrozen=*/true);
-  } else {
-    w = param(prefix + ".weight", wshape, netc::ParamInit::HeNormal, autoNamed,
-              at);
-  }
-  mlir::Value bv;
-  if (*bias)
-    bv = param(prefix + ".bias", {*out}, netc::ParamInit::Zeros, autoNamed, at);
-  if (!w || (*bias && !bv))
-    return Val::poison();
-  return create<mlir::net::ConvOp>(at, x, w, bv, *stride, pad, *dilation, *groups);
-}
-
-Val Gen::genFc(const Expr &call, Bound &b, const std::string &prefix,
-               bool autoNamed) {
-  SMLoc at = call.loc;
-  mlir::Value x = b.named["x"].first.tensor;
-  if (!checkTensor(x, at, "fc", 2, 8))
-    return Val::poison();
-  std::optional<int64_t> out = getInt(b, "fc", "out", 0);
-  std::optional<bool> bias = getBool(b, "fc", "bias", true);
-  if (!out || !bias)
-    return Val::poison();
-  if (*out < 1) {
-    src.error(b.named["out"].second) << "fc: out must be >= 1, got " << *out;
-    return Val::poison();
-  }
-  int64_t features = 1;
-  for (int64_t d : cast<RankedTensorType>(x.getType()).getShape().drop_front()) {
-    if (ShapedType::isDynamic(d)) {
-      src.error(at) << "fc: only the batch dim may be symbolic, got "
-                    << typeStr(x);
-      return Val::poison();
-    }
-    features *= d;
-  }
-  mlir::Value w = param(prefix + ".weight", {*out, features},
-                        netc::ParamInit::HeNormal, autoNamed, at);
-  mlir::Value bv;
-  if (*bias)
-    bv = param(prefix + ".bias", {*out}, netc::ParamInit::Zeros, autoNamed, at);
-  if (!w || (*bias && !bv))
-    return Val::poison();
-  return create<mlir::net::FcOp>(at, x, w, bv);
-}
-
-Val Gen::genPool(const Expr &call, Bound &b) {
-  SMLoc at = call.loc;
-  StringRef op = call.text;
-  mlir::Value x = b.named["x"].first.tensor;
-  if (!checkTensor(x, at, op, 3, 5))
-    return Val::poison();
-  size_t spatial = cast<RankedTensorType>(x.getType()).getRank() - 2;
-  auto kernel = getInts(b, op, "kernel", spatial, std::nullopt);
-  if (!kernel)
-    return Val::poison();
-  auto stride = b.named.count("stride")
-                    ? getInts(b, op, "stride", spatial, std::nullopt)
-                    : std::optional<SmallVector<int64_t>>(*kernel);
-  auto pad = getInts(b, op, "pad", spatial, 0);
-  std::optional<bool> ceil = getBool(b, op, "ceil", false);
-  if (!stride || !pad || !ceil)
-    return Val::poison();
-  if (op == "maxpool")
-    return create<mlir::net::MaxPoolOp>(at, x, *kernel, *stride, *pad, *ceil);
-  return create<mlir::net::AvgPoolOp>(at, x, *kernel, *stride, *pad, *ceil);
-}
-
-Val Gen::genBatchNorm(const Expr &call, Bound &b, const std::string &prefix,
-                      bool autoNamed) {
-  SMLoc at = call.loc;
-  mlir::Value x = b.named["x"].first.tensor;
-  if (!checkTensor(x, at, "batchnorm", 2, 5))
-    return Val::poison();
-  std::optional<double> eps = getFloat(b, "batchnorm", "eps", 1e-5);
-  if (!eps)
-    return Val::poison();
-  int64_t c = cast<RankedTensorType>(x.getType()).getDimSize(1);
-  mlir::Value g = param(prefix + ".weight", {c}, netc::ParamInit::Ones,
-                        autoNamed, at);
-  mlir::Value bb = param(prefix + ".bias", {c}, netc::ParamInit::Zeros,
-                         autoNamed, at);
-  mlir::Value m = param(prefix + ".running_mean", {c}, netc::ParamInit::Zeros,
-                        autoNamed, at);
-  mlir::Value v = param(prefix + ".running_var", {c}, netc::ParamInit::Ones,
-                        autoNamed, at);
-  if (!g || !bb || !m || !v)
-    return Val::poison();
-  return create<mlir::net::BatchNormOp>(at, x, g, bb, m, v,
-                                  builder.getF32FloatAttr(*eps));
+    c.prefix = prefixFor(call, scope, sc, c.autoNamed);
+  return sig.gen(*this, c);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1167,7 +514,7 @@ Val Gen::evalExpr(const Expr &e, Scope &scope, const StmtCtx &sc) {
     if (it == scope.names.end()) {
       auto d = src.error(e.loc);
       d << "'" << e.text << "' is not defined";
-      if (blocks.count(e.text) || builtins().count(e.text))
+      if (blocks.count(e.text) || builtinOps().count(e.text))
         d << " ('" << e.text << "' is an op or block: call it with '(...)')";
       return Val::poison();
     }
