@@ -1,0 +1,135 @@
+//===- LowerContext.h - Lowering net ops to Halide Funcs (internal) -*- C++ -*-===//
+//
+// The state shared by the per-family lowerings (lower/*.cpp): the Halide::Func of
+// every value lowered so far, the parameters, fresh names and the stages
+// the schedule will see. A lowering builds the algorithm only.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NETC_CODEGEN_LOWER_LOWERCONTEXT_H
+#define NETC_CODEGEN_LOWER_LOWERCONTEXT_H
+
+#include "codegen/Lowered.h"
+
+#include "mlir/IR/Operation.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+
+namespace mlir::net {
+class WeightOp;
+} // namespace mlir::net
+
+namespace netc {
+
+/// A value during lowering: its Halide::Func and NCHW shape (-1 = batch).
+struct HTensor {
+  Halide::Func f;
+  std::vector<int64_t> shape;
+  size_t rank() const { return shape.size(); }
+};
+
+/// NCHW shape of a tensor value, -1 for the dynamic batch.
+std::vector<int64_t> shapeOf(mlir::Value v);
+/// A C-identifier version of a name, for Halide::Func and buffer names.
+std::string sanitize(llvm::StringRef name);
+
+class LowerContext {
+public:
+  LowerContext(const WeightMap &weights, int &counter)
+      : weights(weights), counter(counter) {}
+
+  const WeightMap &weights;
+  int &counter; // shared by a model's entries: names unique in the module
+  LoweredEntry model;
+  llvm::DenseMap<mlir::Value, HTensor> values;
+  Halide::Expr batch; // the run-time batch N, once an input fixes it
+
+  const HTensor &get(mlir::Value v) { return values[v]; }
+
+  std::string fresh(llvm::StringRef base) {
+    return sanitize(base) + "_" + std::to_string(counter++);
+  }
+
+  static std::vector<Halide::Var> makeVars(size_t rank) {
+    std::vector<Halide::Var> v;
+    static const char *names[] = {"x", "y", "z", "w", "u", "t", "s", "r"};
+    for (size_t i = 0; i < rank; ++i)
+      v.push_back(Halide::Var(names[i]));
+    return v;
+  }
+  static std::vector<Halide::Expr> asExprs(const std::vector<Halide::Var> &vars) {
+    return std::vector<Halide::Expr>(vars.begin(), vars.end());
+  }
+
+  /// Records `f` as the stage that computes `result`.
+  void define(mlir::Value result, Halide::Func f, std::vector<Halide::Var> vars,
+              OpStage::Kind kind, bool hasUpdate,
+              std::vector<Halide::Func> helpers = {}, Halide::RDom rdom = Halide::RDom()) {
+    std::vector<int64_t> shape = shapeOf(result);
+    values[result] = {f, shape};
+    model.stages.push_back({kind, f, std::move(vars), shape, hasUpdate,
+                            std::move(helpers), rdom});
+  }
+
+  /// The constant buffer of a parameter, Halide dims reversed.
+  Halide::Func weight(mlir::net::WeightOp op);
+  /// x(args) with zeros outside [0, extent) on the padded spatial dims.
+  static Halide::Expr padded(const HTensor &x, const std::vector<Halide::Expr> &at,
+                     const std::vector<int64_t> &pad) {
+    Halide::Expr inside = Halide::Internal::const_true();
+    std::vector<Halide::Expr> clamped = at;
+    size_t spatial = pad.size();
+    for (size_t i = 0; i < spatial; ++i) {
+      if (pad[spatial - 1 - i] == 0)
+        continue;
+      int64_t n = x.shape[x.rank() - 1 - i];
+      inside = inside && at[i] >= 0 && at[i] < (int)n;
+      clamped[i] = Halide::clamp(at[i], 0, (int)n - 1);
+    }
+    if (Halide::Internal::is_const_one(inside))
+      return x.f(at);
+    return Halide::select(inside, x.f(clamped), 0.0f);
+  }
+
+  /// The extent of NCHW dim `d` of a tensor (N is the run-time batch).
+  Halide::Expr extent(const HTensor &t, size_t d) {
+    return t.shape[d] >= 0 ? Halide::Expr((int)t.shape[d]) : batch;
+  }
+  void defineScalar(mlir::Value result, Halide::Func f, std::vector<Halide::Func> helpers) {
+    values[result] = {f, {}};
+    model.stages.push_back({OpStage::Reduction, f, {}, {}, false,
+                            std::move(helpers), Halide::RDom()});
+  }
+  /// The [N, features] view of a tensor.
+  Halide::Func flattened(const HTensor &x, const std::string &name);
+};
+
+/// Lowers one op into `cx`; on failure says why in `error`.
+using LowerFn = std::function<mlir::LogicalResult(
+    LowerContext &cx, mlir::Operation *op, std::string &error)>;
+using LowerTable = llvm::StringMap<LowerFn>;
+
+/// Every lowering, by operation name ("net.conv").
+const LowerTable &lowerings();
+// One registration function per family (lower/*.cpp).
+void registerLayerLowerings(LowerTable &t);
+void registerPoolLowerings(LowerTable &t);
+void registerElementwiseLowerings(LowerTable &t);
+void registerTensorLowerings(LowerTable &t);
+void registerLossLowerings(LowerTable &t);
+
+/// Registers `fn` for OpTy; `fn` cannot fail.
+template <typename OpTy>
+void addLowering(LowerTable &t, void (*fn)(LowerContext &, OpTy)) {
+  t[OpTy::getOperationName()] = [fn](LowerContext &cx, mlir::Operation *op,
+                                     std::string &) {
+    fn(cx, llvm::cast<OpTy>(op));
+    return mlir::success();
+  };
+}
+
+} // namespace netc
+
+#endif // NETC_CODEGEN_LOWER_LOWERCONTEXT_H

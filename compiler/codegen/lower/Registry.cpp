@@ -1,0 +1,17 @@
+//===- Registry.cpp - The table of lowerings ------------------------------===//
+#include "codegen/lower/LowerContext.h"
+
+using namespace netc;
+
+const LowerTable &netc::lowerings() {
+  static const LowerTable table = [] {
+    LowerTable t;
+    registerLayerLowerings(t);
+    registerPoolLowerings(t);
+    registerElementwiseLowerings(t);
+    registerTensorLowerings(t);
+    registerLossLowerings(t);
+    return t;
+  }();
+  return table;
+}
