@@ -1,5 +1,5 @@
 //===- Reference.cpp - Naive reference evaluator of the net dialect -------===//
-#include "reference/Reference.h"
+#include "reference/Evaluator.h"
 
 #include "net/IR/NetOps.h"
 
@@ -23,45 +23,8 @@ int64_t RefTensor::numel() const {
 
 namespace {
 
-/// Row-major strides of a shape.
-std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
-  std::vector<int64_t> s(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;)
-    s[i - 1] = s[i] * shape[i];
-  return s;
-}
-
-/// Calls fn(index vector) for every index of `shape`, in row-major order.
-template <typename Fn> void forEachIndex(const std::vector<int64_t> &shape, Fn fn) {
-  std::vector<int64_t> idx(shape.size(), 0);
-  int64_t total = 1;
-  for (int64_t d : shape)
-    total *= d;
-  for (int64_t k = 0; k < total; ++k) {
-    fn(idx);
-    for (size_t d = shape.size(); d-- > 0;) {
-      if (++idx[d] < shape[d])
-        break;
-      idx[d] = 0;
-    }
-  }
-}
-
-class Evaluator {
-public:
-  Evaluator(const WeightMap &weights) : weights(weights) {}
-  const WeightMap &weights;
-  llvm::DenseMap<Value, RefTensor> env;
-  std::string error;
-
-  /// The concrete shape of a result: its static dims, the batch from `like`.
-  std::vector<int64_t> shapeOf(Value v, int64_t batch) {
-    std::vector<int64_t> s;
-    for (int64_t d : cast<RankedTensorType>(v.getType()).getShape())
-      s.push_back(ShapedType::isDynamic(d) ? batch : d);
-    return s;
-  }
-
+/// The core rules: the ops the dialect started with.
+struct Core : Evaluator {
   RefTensor conv(net::ConvOp op) {
     const RefTensor &x = env[op.getInput()], &w = env[op.getWeight()];
     RefTensor y;
@@ -212,9 +175,14 @@ public:
     return RefTensor{{}, {(float)total}};
   }
 
-  bool eval(Operation *op) {
-    using namespace net;
-    std::optional<RefTensor> r =
+};
+
+} // namespace
+
+std::optional<RefTensor> Evaluator::evalCore(Operation *op) {
+  using namespace net;
+  Core &self = static_cast<Core &>(*this);
+  return
         llvm::TypeSwitch<Operation *, std::optional<RefTensor>>(op)
             .Case<WeightOp>([&](WeightOp w) -> std::optional<RefTensor> {
               auto it = weights.find(w.getName());
@@ -225,13 +193,13 @@ public:
               auto s = shapeOf(w.getResult(), 0);
               return RefTensor{s, it->second};
             })
-            .Case<ConvOp>([&](ConvOp c) { return conv(c); })
-            .Case<FcOp>([&](FcOp f) { return fc(f); })
+            .Case<ConvOp>([&](ConvOp c) { return self.conv(c); })
+            .Case<FcOp>([&](FcOp f) { return self.fc(f); })
             .Case<MaxPoolOp>([&](MaxPoolOp p) {
-              return pool(p, p.getKernel(), p.getStride(), p.getPad(), true);
+              return self.pool(p, p.getKernel(), p.getStride(), p.getPad(), true);
             })
             .Case<AvgPoolOp>([&](AvgPoolOp p) {
-              return pool(p, p.getKernel(), p.getStride(), p.getPad(), false);
+              return self.pool(p, p.getKernel(), p.getStride(), p.getPad(), false);
             })
             .Case<BatchNormOp>([&](BatchNormOp bn) {
               RefTensor y = env[bn.getInput()];
@@ -248,36 +216,36 @@ public:
               return y;
             })
             .Case<ReluOp>([&](ReluOp o) {
-              return map(o.getInput(), [](float v) { return v > 0 ? v : 0.0f; });
+              return self.map(o.getInput(), [](float v) { return v > 0 ? v : 0.0f; });
             })
             .Case<SigmoidOp>([&](SigmoidOp o) {
-              return map(o.getInput(), [](float v) {
+              return self.map(o.getInput(), [](float v) {
                 return (float)(1.0 / (1.0 + std::exp(-(double)v)));
               });
             })
             .Case<TanhOp>([&](TanhOp o) {
-              return map(o.getInput(), [](float v) { return std::tanh(v); });
+              return self.map(o.getInput(), [](float v) { return std::tanh(v); });
             })
             .Case<AffineOp>([&](AffineOp o) {
               double s = o.getScale().convertToDouble(),
                      t = o.getShift().convertToDouble();
-              return map(o.getInput(),
+              return self.map(o.getInput(),
                          [&](float v) { return (float)(s * v + t); });
             })
             .Case<AddOp>([&](AddOp o) {
-              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a + b; });
+              return self.zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a + b; });
             })
             .Case<SubOp>([&](SubOp o) {
-              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a - b; });
+              return self.zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a - b; });
             })
             .Case<MulOp>([&](MulOp o) {
-              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a * b; });
+              return self.zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a * b; });
             })
             .Case<DivOp>([&](DivOp o) {
-              return zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a / b; });
+              return self.zip(o.getLhs(), o.getRhs(), [](float a, float b) { return a / b; });
             })
-            .Case<SoftmaxOp>([&](SoftmaxOp s) { return softmax(s); })
-            .Case<ConcatOp>([&](ConcatOp c) { return concat(c); })
+            .Case<SoftmaxOp>([&](SoftmaxOp s) { return self.softmax(s); })
+            .Case<ConcatOp>([&](ConcatOp c) { return self.concat(c); })
             .Case<CrossEntropyOp>([&](CrossEntropyOp ce) {
               const RefTensor &x = env[ce.getLogits()], &l = env[ce.getLabel()];
               int64_t n = x.shape[0], c = x.shape[1];
@@ -296,10 +264,10 @@ public:
               return RefTensor{{}, {(float)total}};
             })
             .Case<MseOp>([&](MseOp m) {
-              return pairLoss(m.getLhs(), m.getRhs(), true, m.getReduction());
+              return self.pairLoss(m.getLhs(), m.getRhs(), true, m.getReduction());
             })
             .Case<L1Op>([&](L1Op m) {
-              return pairLoss(m.getLhs(), m.getRhs(), false, m.getReduction());
+              return self.pairLoss(m.getLhs(), m.getRhs(), false, m.getReduction());
             })
             .Case<FlattenOp>([&](FlattenOp f) {
               RefTensor y = env[f.getInput()];
@@ -311,14 +279,17 @@ public:
                       other->getName().getStringRef().str() + "'";
               return std::nullopt;
             });
-    if (!r)
-      return false;
-    env[op->getResult(0)] = std::move(*r);
-    return true;
-  }
-};
+}
 
-} // namespace
+bool Evaluator::eval(Operation *op) {
+  auto rule = referenceRules().find(op->getName().getStringRef());
+  std::optional<RefTensor> r =
+      rule != referenceRules().end() ? rule->second(*this, op) : evalCore(op);
+  if (!r)
+    return false;
+  env[op->getResult(0)] = std::move(*r);
+  return true;
+}
 
 bool netc::evaluateReference(
     ModuleOp module, llvm::StringRef entry, const WeightMap &weights,
