@@ -112,6 +112,9 @@ void registerPoolOps(OpTable &table);
 void registerElementwiseOps(OpTable &table);
 void registerTensorOps(OpTable &table);
 void registerLossOps(OpTable &table);
+void registerMathOps(OpTable &table);
+void registerSpatialOps(OpTable &table);
+void registerVisionOps(OpTable &table);
 
 class OpEmitter {
 public:

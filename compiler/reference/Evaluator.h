@@ -55,6 +55,10 @@ using RefTable = llvm::StringMap<RefRule>;
 
 /// Rules beyond the core ops, by operation name.
 const RefTable &referenceRules();
+// One registration function per family (reference/*Rules.cpp).
+void registerMathRules(RefTable &t);
+void registerSpatialRules(RefTable &t);
+void registerVisionRules(RefTable &t);
 
 class Evaluator {
 public:

@@ -6,6 +6,9 @@ using namespace netc;
 const RefTable &netc::referenceRules() {
   static const RefTable table = [] {
     RefTable t;
+    registerMathRules(t);
+    registerSpatialRules(t);
+    registerVisionRules(t);
     return t;
   }();
   return table;

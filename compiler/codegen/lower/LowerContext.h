@@ -119,6 +119,9 @@ void registerPoolLowerings(LowerTable &t);
 void registerElementwiseLowerings(LowerTable &t);
 void registerTensorLowerings(LowerTable &t);
 void registerLossLowerings(LowerTable &t);
+void registerMathLowerings(LowerTable &t);
+void registerSpatialLowerings(LowerTable &t);
+void registerVisionLowerings(LowerTable &t);
 
 /// Registers `fn` for OpTy; `fn` cannot fail.
 template <typename OpTy>

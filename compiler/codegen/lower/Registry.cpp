@@ -11,6 +11,9 @@ const LowerTable &netc::lowerings() {
     registerElementwiseLowerings(t);
     registerTensorLowerings(t);
     registerLossLowerings(t);
+    registerMathLowerings(t);
+    registerSpatialLowerings(t);
+    registerVisionLowerings(t);
     return t;
   }();
   return table;

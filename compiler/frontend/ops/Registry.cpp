@@ -11,6 +11,9 @@ const OpTable &netc::builtinOps() {
     registerElementwiseOps(t);
     registerTensorOps(t);
     registerLossOps(t);
+    registerMathOps(t);
+    registerSpatialOps(t);
+    registerVisionOps(t);
     return t;
   }();
   return table;

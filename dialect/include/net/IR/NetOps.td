@@ -253,4 +253,9 @@ class Net_PairLossOp<string mnemonic, string torchName>
 def Net_MseOp : Net_PairLossOp<"mse", "nn.MSELoss">;
 def Net_L1Op : Net_PairLossOp<"l1", "nn.L1Loss">;
 
+// Op families, one file each.
+include "net/IR/NetMathOps.td"
+include "net/IR/NetSpatialOps.td"
+include "net/IR/NetVisionOps.td"
+
 #endif // NET_OPS_TD
