@@ -417,7 +417,7 @@ Val Gen::callBuiltin(const Expr &call, const OpSig &sig,
   Bound b;
   if (!bindArgs(call, sig, args, b))
     return Val::poison();
-  OpCall c{call, b, "", false};
+  OpCall c{call, b, "", false, scope.prefix};
   if (sig.hasParams)
     c.prefix = prefixFor(call, scope, sc, c.autoNamed);
   return sig.gen(*this, c);

@@ -90,6 +90,9 @@ struct OpCall {
   Bound &args;
   std::string prefix;     // parameter prefix (ops with parameters)
   bool autoNamed = false; // the prefix was made up (`conv_0`)
+  /// The enclosing block instance's prefix ("" at top level), for ops whose
+  /// parameters are named relative to it (residual's downsample).
+  std::string scopePrefix;
   SMLoc at() const { return call.loc; }
   StringRef op() const { return call.text; }
 };
