@@ -1,4 +1,4 @@
-//===- SpatialRules.cpp - Reference rules of the spatial ops ---------------===//
+//===- SpatialRules.cpp - Reference rules of the spatial ops --------------===//
 //
 // deconv, lrn and upsample, in double precision and written as directly as
 // PyTorch documents them (deconv scatters each input into the output, the
@@ -76,11 +76,12 @@ std::optional<RefTensor> lrn(Evaluator &ev, net::LrnOp op) {
         // PyTorch: zero-pad size/2 channels before, (size-1)/2 after, then
         // average over `size` channels.
         double sum = 0;
-        for (int64_t cc = c - size / 2; cc <= c + (size - 1) / 2; ++cc)
-          if (cc >= 0 && cc < channels) {
-            double v = x.data[(n * channels + cc) * inner + i];
-            sum += v * v;
-          }
+        int64_t first = std::max<int64_t>(c - size / 2, 0);
+        int64_t last = std::min<int64_t>(c + (size - 1) / 2, channels - 1);
+        for (int64_t cc = first; cc <= last; ++cc) {
+          double v = x.data[(n * channels + cc) * inner + i];
+          sum += v * v;
+        }
         int64_t at = (n * channels + c) * inner + i;
         y.data[at] =
             (float)(x.data[at] / std::pow(k + alpha * (sum / size), beta));

@@ -1,4 +1,4 @@
-//===- SpatialLowering.cpp - deconv, lrn, upsample --------------------------===//
+//===- SpatialLowering.cpp - deconv, lrn, upsample ------------------------===//
 //
 // The spatial ops with an op of their own (the rest of the family is built
 // from core ops by the front end). Halide dims are the reverse of NCHW.
@@ -68,14 +68,25 @@ static void lowerLrn(LowerContext &cx, mlir::net::LrnOp op) {
   std::vector<Var> v = cx.makeVars(x.rank());
   std::vector<Expr> at = cx.asExprs(v);
 
-  RDom r(0, size, cx.fresh("r_lrn"));
-  Expr c = v[cdim] - size / 2 + r;
+  // Taps over the window, or over all channels when the window is wider
+  // (then no more than C taps per element, whatever the size).
+  Expr c, inside;
+  RDom r;
+  if (size <= channels) {
+    r = RDom(0, size, cx.fresh("r_lrn"));
+    c = v[cdim] - size / 2 + r;
+    inside = c >= 0 && c < channels;
+  } else {
+    r = RDom(0, channels, cx.fresh("r_lrn"));
+    c = r;
+    inside = c >= v[cdim] - size / 2 && c <= v[cdim] + (size - 1) / 2;
+  }
   std::vector<Expr> win = at;
   win[cdim] = clamp(c, 0, channels - 1);
   Expr xv = x.f(win);
   Func sum(cx.fresh("lrn_sum"));
   sum(at) = 0.0f;
-  sum(at) += select(c >= 0 && c < channels, xv * xv, 0.0f);
+  sum(at) += select(inside, xv * xv, 0.0f);
 
   float alpha = op.getAlpha().convertToFloat();
   float beta = op.getBeta().convertToFloat();

@@ -105,14 +105,16 @@ std::optional<Ints> getPad(OpEmitter &e, OpCall &c, size_t spatial,
     for (size_t i = 0; i < spatial; ++i) {
       if (kernel[i] % 2 == 0) {
         e.src.error(it->second.second)
-            << "pad=\"same\" needs an odd kernel, got " << kernel[i];
+            << c.op() << ": pad=\"same\" needs an odd kernel, got "
+            << kernel[i];
         return std::nullopt;
       }
       pad[i] = dilation[i] * (kernel[i] - 1) / 2;
     }
   } else if (v.str != "valid") {
     e.src.error(it->second.second)
-        << "pad must be an int, a list, \"same\" or \"valid\", got \""
+        << c.op()
+        << ": pad must be an int, a list, \"same\" or \"valid\", got \""
         << v.str << "\"";
     return std::nullopt;
   }

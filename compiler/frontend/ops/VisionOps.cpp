@@ -15,14 +15,29 @@ using namespace mlir;
 
 namespace {
 
-/// The f32 tensor argument `name` of rank in [minRank, maxRank], or null
-/// after an error at the argument.
+// What the rank checks below ask for.
+constexpr const char *kAnyItems = "[N, ...]";
+constexpr const char *kFeatureMap =
+    "[N, C, spatial...] with 1 to 3 spatial dims";
+constexpr const char *kImage = "[N, C, H, W]";
+
+/// The f32 tensor argument `name` of rank in [minRank, maxRank] (the shape
+/// `form`), or null after an error at the argument.
 mlir::Value tensorArg(OpEmitter &e, OpCall &c, StringRef name, size_t minRank,
-                      size_t maxRank, StringRef what) {
+                      size_t maxRank, const char *form, StringRef what) {
   mlir::Value v = c.args.tensor(name);
-  if (!e.checkTensor(v, c.args.where(name, c.at()), c.op(), minRank, maxRank,
-                     what))
+  SMLoc at = c.args.where(name, c.at());
+  auto type = cast<RankedTensorType>(v.getType());
+  if (!type.getElementType().isF32()) {
+    e.src.error(at) << c.op() << " needs an f32 tensor but its " << what
+                    << " is " << typeStr(v);
     return {};
+  }
+  if (type.getRank() < (int64_t)minRank || type.getRank() > (int64_t)maxRank) {
+    e.src.error(at) << c.op() << ": " << what << " must be " << form << ", got "
+                    << typeStr(v);
+    return {};
+  }
   return v;
 }
 
@@ -41,15 +56,15 @@ StringAttr reductionArg(OpEmitter &e, OpCall &c) {
 }
 
 Val genGram(OpEmitter &e, OpCall &c) {
-  mlir::Value x = tensorArg(e, c, "x", 3, 5, "input");
+  mlir::Value x = tensorArg(e, c, "x", 3, 5, kFeatureMap, "input");
   if (!x)
     return Val::poison();
   return e.create<mlir::net::GramOp>(c.at(), x);
 }
 
 Val genCorrelation(OpEmitter &e, OpCall &c) {
-  mlir::Value a = tensorArg(e, c, "a", 4, 4, "first input");
-  mlir::Value b = tensorArg(e, c, "b", 4, 4, "second input");
+  mlir::Value a = tensorArg(e, c, "a", 4, 4, kImage, "first input");
+  mlir::Value b = tensorArg(e, c, "b", 4, 4, kImage, "second input");
   std::optional<int64_t> disp = e.getInt(c.args, c.op(), "max_disp", 4);
   std::optional<int64_t> stride = e.getInt(c.args, c.op(), "stride", 1);
   if (!a || !b || !disp || !stride)
@@ -77,9 +92,9 @@ Val genCorrelation(OpEmitter &e, OpCall &c) {
 /// bce, content_cost, style_cost, epe: two tensors of one shape.
 template <typename OpTy>
 Val genPairLoss(OpEmitter &e, OpCall &c, StringRef lhs, StringRef rhs,
-                size_t minRank, size_t maxRank) {
-  mlir::Value a = tensorArg(e, c, lhs, minRank, maxRank, lhs);
-  mlir::Value b = tensorArg(e, c, rhs, minRank, maxRank, rhs);
+                size_t minRank, size_t maxRank, const char *form) {
+  mlir::Value a = tensorArg(e, c, lhs, minRank, maxRank, form, lhs);
+  mlir::Value b = tensorArg(e, c, rhs, minRank, maxRank, form, rhs);
   StringAttr red = reductionArg(e, c);
   if (!a || !b || !red)
     return Val::poison();
@@ -87,22 +102,26 @@ Val genPairLoss(OpEmitter &e, OpCall &c, StringRef lhs, StringRef rhs,
 }
 
 Val genBce(OpEmitter &e, OpCall &c) {
-  return genPairLoss<mlir::net::BceOp>(e, c, "logit", "target", 1, 8);
+  return genPairLoss<mlir::net::BceOp>(e, c, "logit", "target", 1, 8,
+                                       kAnyItems);
 }
 Val genContentCost(OpEmitter &e, OpCall &c) {
-  return genPairLoss<mlir::net::ContentCostOp>(e, c, "aC", "aG", 1, 8);
+  return genPairLoss<mlir::net::ContentCostOp>(e, c, "aC", "aG", 1, 8,
+                                               kAnyItems);
 }
 Val genStyleCost(OpEmitter &e, OpCall &c) {
-  return genPairLoss<mlir::net::StyleCostOp>(e, c, "aS", "aG", 3, 5);
+  return genPairLoss<mlir::net::StyleCostOp>(e, c, "aS", "aG", 3, 5,
+                                             kFeatureMap);
 }
 Val genEpe(OpEmitter &e, OpCall &c) {
-  return genPairLoss<mlir::net::EpeOp>(e, c, "flow", "gt", 4, 4);
+  return genPairLoss<mlir::net::EpeOp>(e, c, "flow", "gt", 4, 4,
+                                       "[N, 2, H, W]");
 }
 
 Val genTriplet(OpEmitter &e, OpCall &c) {
-  mlir::Value a = tensorArg(e, c, "a", 1, 8, "anchor");
-  mlir::Value p = tensorArg(e, c, "p", 1, 8, "positive");
-  mlir::Value n = tensorArg(e, c, "n", 1, 8, "negative");
+  mlir::Value a = tensorArg(e, c, "a", 1, 8, kAnyItems, "anchor");
+  mlir::Value p = tensorArg(e, c, "p", 1, 8, kAnyItems, "positive");
+  mlir::Value n = tensorArg(e, c, "n", 1, 8, kAnyItems, "negative");
   std::optional<double> margin = e.getFloat(c.args, c.op(), "margin", 0.2);
   StringAttr red = reductionArg(e, c);
   if (!a || !p || !n || !margin || !red)
@@ -112,8 +131,8 @@ Val genTriplet(OpEmitter &e, OpCall &c) {
 }
 
 Val genContrastive(OpEmitter &e, OpCall &c) {
-  mlir::Value a = tensorArg(e, c, "a", 1, 8, "first input");
-  mlir::Value b = tensorArg(e, c, "b", 1, 8, "second input");
+  mlir::Value a = tensorArg(e, c, "a", 1, 8, kAnyItems, "first input");
+  mlir::Value b = tensorArg(e, c, "b", 1, 8, kAnyItems, "second input");
   // `same` may be f32 or i32 (labels): its rank is checked with the shapes.
   mlir::Value same = c.args.tensor("same");
   std::optional<double> margin = e.getFloat(c.args, c.op(), "margin", 1.0);

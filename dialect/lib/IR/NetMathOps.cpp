@@ -1,13 +1,14 @@
-//===- NetMathOps.cpp - Type inference of the math ops ---------------------===//
+//===- NetMathOps.cpp - Type inference of the math ops --------------------===//
 //
-// elementwise math (relu6, abs, sqrt, exp, log, square, leaky_relu), log_softmax, reductions (mean, sum), l2norm, reshape.
+// Elementwise math (relu6, abs, sqrt, exp, log, square, leaky_relu),
+// log_softmax, reductions (mean, sum), l2norm and reshape.
 //
 // The elementwise ops get their result type from SameOperandsAndResultType;
 // the others infer it here (and so verify parsed IR with the same rules).
 //
 //===----------------------------------------------------------------------===//
-#include "net/IR/NetOps.h"
 #include "ShapeUtils.h"
+#include "net/IR/NetOps.h"
 
 #include <cmath>
 #include <limits>
@@ -58,8 +59,9 @@ LogicalResult L2NormOp::inferReturnTypes(MLIRContext *,
     return failure();
   double eps = adaptor.getEps().convertToDouble();
   if (!(eps >= 0) || std::isinf(eps))
-    return emitOptionalError(loc, "l2norm: eps must be a finite number >= 0, "
-                                  "got ",
+    return emitOptionalError(loc,
+                             "l2norm: eps must be a finite number >= 0, "
+                             "got ",
                              eps);
   types.push_back(adaptor.getInput().getType());
   return success();
@@ -82,8 +84,9 @@ static LogicalResult inferReduce(MLIRContext *ctx, std::optional<Location> loc,
       return failure();
     // One spelling per reduction: the front end sorts and dedups.
     if (i > 0 && a <= axes[i - 1])
-      return emitOptionalError(loc, op, ": axes must be strictly increasing, "
-                                        "got ",
+      return emitOptionalError(loc, op,
+                               ": axes must be strictly increasing, "
+                               "got ",
                                listStr(axes));
   }
   SmallVector<int64_t> result;
@@ -129,8 +132,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *ctx,
   for (auto [i, d] : llvm::enumerate(shape)) {
     if (d == -1) {
       if (inferred >= 0)
-        return emitOptionalError(loc, "reshape: -1 may appear only once in "
-                                      "the shape ",
+        return emitOptionalError(loc,
+                                 "reshape: -1 may appear only once in "
+                                 "the shape ",
                                  listStr(shape));
       inferred = i;
     } else if (d < 1) {
@@ -141,8 +145,9 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *ctx,
   }
   for (auto [i, d] : llvm::enumerate(in))
     if (i > 0 && ShapedType::isDynamic(d))
-      return emitOptionalError(loc, "reshape: only the batch dim may be "
-                                    "symbolic, got ",
+      return emitOptionalError(loc,
+                               "reshape: only the batch dim may be "
+                               "symbolic, got ",
                                shapeStr(in));
 
   bool dynBatch = !in.empty() && ShapedType::isDynamic(in[0]);
@@ -171,18 +176,17 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *ctx,
   if (inferred >= 0) {
     if (elements % known != 0)
       return emitOptionalError(loc, "reshape: cannot reshape ", shapeStr(in),
-                               " (", elements, " elements) to ",
-                               listStr(shape), ": ", elements,
-                               " is not a multiple of ", known);
+                               " (", elements, " elements) to ", listStr(shape),
+                               ": ", elements, " is not a multiple of ", known);
     result[inferred] = elements / known;
   } else if (known != elements) {
     if (dynBatch)
-      return emitOptionalError(loc, "reshape: cannot reshape ", shapeStr(in),
-                               " to ", listStr(shape), ": a batch item has ",
-                               elements, " elements but the dims after -1 "
-                                         "hold ",
-                               known,
-                               " (with a symbolic batch, -1 stands for N)");
+      return emitOptionalError(
+          loc, "reshape: cannot reshape ", shapeStr(in), " to ", listStr(shape),
+          ": a batch item has ", elements,
+          " elements but the dims after -1 "
+          "hold ",
+          known, " (with a symbolic batch, -1 stands for N)");
     return emitOptionalError(loc, "reshape: cannot reshape ", shapeStr(in),
                              " (", elements, " elements) to ", listStr(shape),
                              " (", known, " elements)");
@@ -191,4 +195,10 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *ctx,
     result[0] = kDyn;
   types.push_back(f32Tensor(ctx, result));
   return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
 }

@@ -1,4 +1,4 @@
-//===- NetSpatialOps.cpp - Type inference of the spatial ops ---------------===//
+//===- NetSpatialOps.cpp - Type inference of the spatial ops --------------===//
 //
 // deconv, lrn and upsample. (dwconv, minpool, the global pools and residual
 // are built by the front end out of conv, maxpool/avgpool, affine, batchnorm

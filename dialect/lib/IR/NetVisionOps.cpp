@@ -73,7 +73,8 @@ LogicalResult CorrelationOp::inferReturnTypes(MLIRContext *ctx,
                                               std::optional<Location> loc,
                                               Adaptor adaptor,
                                               SmallVectorImpl<Type> &types) {
-  ArrayRef<int64_t> a = shapeOf(adaptor.getLhs()), b = shapeOf(adaptor.getRhs());
+  ArrayRef<int64_t> a = shapeOf(adaptor.getLhs());
+  ArrayRef<int64_t> b = shapeOf(adaptor.getRhs());
   if (a.size() != 4)
     return emitOptionalError(loc, "correlation: inputs must be [N, C, H, W], "
                                   "got ",

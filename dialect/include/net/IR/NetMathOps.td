@@ -1,6 +1,7 @@
-//===- NetMathOps.td - elementwise math (relu6, abs, sqrt, exp, -*- tablegen -*-===//
+//===- NetMathOps.td - Ops of the math family --------------*- tablegen -*-===//
 //
-// Ops of the math family: elementwise math (relu6, abs, sqrt, exp, log, square, leaky_relu), log_softmax, reductions (mean, sum), l2norm, reshape.
+// Elementwise math (relu6, abs, sqrt, exp, log, square, leaky_relu),
+// log_softmax, reductions (mean, sum), l2norm and reshape.
 // Included by NetOps.td.
 //
 //===----------------------------------------------------------------------===//
@@ -60,7 +61,9 @@ def Net_L2NormOp : Net_LayerOp<"l2norm"> {
   }];
   let arguments = (ins Net_FloatTensor:$input, I64Attr:$axis, F32Attr:$eps);
   let results = (outs Net_FloatTensor:$result);
-  let assemblyFormat = "$input `axis` $axis `eps` $eps attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input `axis` $axis `eps` $eps attr-dict `:` type($input)
+  }];
 }
 
 //===----------------------------------------------------------------------===//
@@ -76,7 +79,8 @@ class Net_ReduceOp<string mnemonic, string torchName>
     allowed and makes the result's shape static.
 
     ```mlir
-    %y = net.}] # mnemonic # [{ %x axes [2, 3] : tensor<?x8x4x4xf32> -> tensor<?x8xf32>
+    %y = net.}] # mnemonic # [{ %x axes [2, 3]
+        : tensor<?x8x4x4xf32> -> tensor<?x8xf32>
     ```
   }];
   let arguments = (ins Net_FloatTensor:$input, DenseI64ArrayAttr:$axes);
@@ -112,6 +116,8 @@ def Net_ReshapeOp : Net_LayerOp<"reshape"> {
   let assemblyFormat = [{
     $input `shape` $shape attr-dict `:` type($input) `->` type($result)
   }];
+  // A reshape to the input's own type is the input.
+  let hasFolder = 1;
 }
 
 #endif // NET_MATH_OPS_TD
