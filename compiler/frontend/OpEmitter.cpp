@@ -101,10 +101,11 @@ std::optional<std::string> OpEmitter::getStr(const Bound &b, StringRef op,
     return v.str;
   }
 
-bool OpEmitter::checkAxis(Bound &b, StringRef op, int64_t axis, int64_t rank) {
+bool OpEmitter::checkAxis(Bound &b, StringRef op, int64_t axis, int64_t rank,
+                          SMLoc callLoc) {
     if (axis >= -rank && axis < rank)
       return true;
-    src.error(b.named["axis"].second)
+    src.error(b.where("axis", callLoc))
         << op << ": axis " << axis << " is out of range for a rank-" << rank
         << " tensor";
     return false;

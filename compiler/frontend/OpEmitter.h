@@ -144,8 +144,10 @@ public:
   std::optional<llvm::SmallVector<int64_t>>
   getInts(const Bound &b, StringRef op, StringRef name, size_t n,
           std::optional<int64_t> dflt);
-  /// An axis in [-rank, rank), as PyTorch accepts it.
-  bool checkAxis(Bound &b, StringRef op, int64_t axis, int64_t rank);
+  /// An axis in [-rank, rank), as PyTorch accepts it; errors at the `axis`
+  /// argument, else at the call.
+  bool checkAxis(Bound &b, StringRef op, int64_t axis, int64_t rank,
+                 SMLoc callLoc);
   /// Requires an f32 tensor of rank in [minRank, maxRank].
   bool checkTensor(mlir::Value v, SMLoc at, StringRef op, size_t minRank,
                    size_t maxRank, StringRef what = "input");

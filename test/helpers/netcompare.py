@@ -487,7 +487,7 @@ class OpSuite:
     those cases (for an XFAIL test that notices the fix).
     """
 
-    def __init__(self, title, workdir, batches=(2, 1), argv=None):
+    def __init__(self, title, workdir, batches=(3, 1), argv=None):
         argv = sys.argv if argv is None else argv
         self.known_bugs = "--known-bugs" in argv
         self.title = title + (" (known bugs)" if self.known_bugs else "")

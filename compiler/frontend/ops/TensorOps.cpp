@@ -21,7 +21,7 @@ Val genConcat(OpEmitter &e, OpCall &c) {
   if (!axis)
     return Val::poison();
   int64_t rank = cast<RankedTensorType>(b.tensors[0].getType()).getRank();
-  if (!e.checkAxis(b, c.op(), *axis, rank))
+  if (!e.checkAxis(b, c.op(), *axis, rank, c.at()))
     return Val::poison();
   return e.create<mlir::net::ConcatOp>(c.at(), b.tensors,
                                        *axis < 0 ? *axis + rank : *axis);
@@ -35,7 +35,7 @@ Val genSoftmax(OpEmitter &e, OpCall &c) {
   if (!axis)
     return Val::poison();
   int64_t rank = cast<RankedTensorType>(x.getType()).getRank();
-  if (!e.checkAxis(c.args, c.op(), *axis, rank))
+  if (!e.checkAxis(c.args, c.op(), *axis, rank, c.at()))
     return Val::poison();
   return e.create<mlir::net::SoftmaxOp>(c.at(), x,
                                         *axis < 0 ? *axis + rank : *axis);
