@@ -133,6 +133,21 @@ void addLowering(LowerTable &t, void (*fn)(LowerContext &, OpTy)) {
   };
 }
 
+/// Registers an elementwise op of one operand: y = fn(x).
+template <typename OpTy>
+void addUnary(LowerTable &t, Halide::Expr (*fn)(Halide::Expr),
+              const char *name) {
+  t[OpTy::getOperationName()] = [fn, name](LowerContext &cx,
+                                           mlir::Operation *op, std::string &) {
+    const HTensor &x = cx.get(op->getOperand(0));
+    std::vector<Halide::Var> v = cx.makeVars(x.rank());
+    Halide::Func f(cx.fresh(name));
+    f(cx.asExprs(v)) = fn(x.f(cx.asExprs(v)));
+    cx.define(op->getResult(0), f, v, OpStage::Elementwise, false);
+    return mlir::success();
+  };
+}
+
 } // namespace netc
 
 #endif // NETC_CODEGEN_LOWER_LOWERCONTEXT_H

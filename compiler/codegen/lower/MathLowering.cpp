@@ -18,19 +18,6 @@ using namespace Halide;
 
 namespace {
 
-template <typename OpTy>
-void addUnary(LowerTable &t, Expr (*fn)(Expr), const char *name) {
-  t[OpTy::getOperationName()] = [fn, name](LowerContext &cx,
-                                           mlir::Operation *op, std::string &) {
-    const HTensor &x = cx.get(op->getOperand(0));
-    std::vector<Var> v = cx.makeVars(x.rank());
-    Func f(cx.fresh(name));
-    f(cx.asExprs(v)) = fn(x.f(cx.asExprs(v)));
-    cx.define(op->getResult(0), f, v, OpStage::Elementwise, false);
-    return mlir::success();
-  };
-}
-
 void lowerLeakyRelu(LowerContext &cx, mlir::net::LeakyReluOp op) {
   const HTensor &x = cx.get(op.getInput());
   float slope = op.getSlope().convertToFloat();
