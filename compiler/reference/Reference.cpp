@@ -318,7 +318,15 @@ bool netc::evaluateReference(
     for (size_t d = 0; ok && d < t.shape.size(); ++d)
       ok = type.isDynamicDim(d) || type.getDimSize(d) == t.shape[d];
     if (!ok) {
-      error = "input '" + n + "' has the wrong shape";
+      auto dims = [](auto range) {
+        std::string s;
+        for (int64_t d : range)
+          s += (s.empty() ? "" : ", ") +
+               (ShapedType::isDynamic(d) ? std::string("N") : std::to_string(d));
+        return "[" + s + "]";
+      };
+      error = "input '" + n + "' has shape " + dims(t.shape) + " but " +
+              dims(type.getShape()) + " is expected";
       return false;
     }
     ev.env[arg] = t;
