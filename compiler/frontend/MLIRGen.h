@@ -36,8 +36,10 @@ struct NetProgram {
 
 /// Checks names, arguments, blocks and shapes of `main` (blocks of
 /// `imports` are visible) and builds the `net` dialect module:
-/// `func.func @forward` with one argument per input it uses and one result
-/// per `output`. Returns nothing when any error was reported.
+/// `func.func @forward` with one argument per model input and one result
+/// per `output`, and, when there are `loss` statements, `func.func @loss`
+/// with the same arguments and one scalar result per loss (layers an entry
+/// does not need are pruned). Returns nothing when any error was reported.
 std::optional<NetProgram> genNet(const Source &src, const Module &main,
                                  const std::vector<const Module *> &imports,
                                  int64_t fixedBatch = 0);
