@@ -22,37 +22,12 @@ import torchvision
 import netcompare as nc
 
 
-def calibrate_batchnorm(model, x):
-    """netcompare.randomize_batchnorm, with running statistics on the scale
-    of the actual activations: fixed random statistics (mean ~ N(0, 0.5),
-    var in [0.5, 2]) swamp the small pre-BatchNorm activations of this
-    initialisation and make the logits nearly independent of the input.
-    Measures each BatchNorm's input mean/variance on the batch `x` (train
-    mode, cumulative average), then perturbs them: mean + N(0, 0.5) * std,
-    var * U[0.5, 2]."""
-    nc.randomize_batchnorm(model)  # affine weight/bias
-    bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    for m in bns:
-        m.reset_running_stats()
-        m.momentum = None
-    model.train()
-    with torch.no_grad():
-        model(torch.from_numpy(x))
-        for m in bns:
-            c = m.num_features
-            var = m.running_var.clamp_min(1e-6)
-            m.running_mean += torch.randn(c) * 0.5 * var.sqrt()
-            m.running_var.copy_(var * (torch.rand(c) * 1.5 + 0.5))
-            m.num_batches_tracked.fill_(7)
-    return model.eval()
-
-
 tmp, net = sys.argv[1], sys.argv[2]
 chk = nc.Checker("mobilenet_v2")
 nc.seed(0)
 
 model = torchvision.models.mobilenet_v2()
-model = calibrate_batchnorm(model, nc.randn(4, 3, 224, 224))
+model = nc.calibrate_batchnorm(model, nc.randn(4, 3, 224, 224))
 weights = nc.export_weights(model,
                             os.path.join(tmp, "mobilenet_v2.safetensors"))
 print(f"weights: {len(model.state_dict())} tensors "
