@@ -10,60 +10,13 @@
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t %examples/mobilenet_v2.net
 
-import os
-import subprocess
 import sys
 
-import numpy as np
-import torch
-import torch.nn as nn
 import torchvision
 
-import netcompare as nc
+import zoo_check
 
 
 tmp, net = sys.argv[1], sys.argv[2]
-chk = nc.Checker("mobilenet_v2")
-nc.seed(0)
-
-model = torchvision.models.mobilenet_v2()
-model = nc.calibrate_batchnorm(model, nc.randn(4, 3, 224, 224))
-weights = nc.export_weights(model,
-                            os.path.join(tmp, "mobilenet_v2.safetensors"))
-print(f"weights: {len(model.state_dict())} tensors "
-      f"({sum(p.numel() for p in model.parameters())} parameters)")
-
-libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, weights=weights,
-                       checker=chk)
-
-for batch in (1, 2):
-    x = nc.randn(batch, 3, 224, 224)
-    want = {"logits": nc.torch_eval(model, x)}
-    if batch == 2:
-        # The two images must give clearly different logits (else the test
-        # would not see the convolutions).
-        d = np.abs(want["logits"][0] - want["logits"][1]).max()
-        rel = d / np.abs(want["logits"]).max()
-        chk.check_true(f"mobilenet_v2 logits depend on the input "
-                       f"(spread {rel:.3f})", rel > 0.05)
-    print("batch %d logits range: [%.3f, %.3f]"
-          % (batch, want["logits"].min(), want["logits"].max()))
-    # The reference evaluator is too slow for a 224x224 MobileNet.
-    chk.compare_all(f"mobilenet_v2 batch {batch}", libs, net, {"x": x}, want,
-                    tmp, weights=weights, reference=False)
-
-# A wrong input shape is an error (exit 1) naming the expected shape.
-if libs["O2"]:
-    bad = os.path.join(tmp, "bad.npy")
-    np.save(bad, nc.randn(1, 3, 200, 200))
-    p = subprocess.run([nc.tool("net-run"), libs["O2"], "--input", f"x={bad}",
-                        "--output-dir", os.path.join(tmp, "bad-out")],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
-    print("wrong shape:", p.stderr.strip())
-    chk.check_true("mobilenet_v2 rejects a wrong-shape input (exit 1)",
-                   p.returncode == 1, f"exit {p.returncode}")
-    chk.check_true("mobilenet_v2 wrong-shape error names the expected shape",
-                   "[N, 3, 224, 224]" in p.stderr, p.stderr.strip())
-
-chk.finish()
+zoo_check.check_image_classifier(
+    "mobilenet_v2", torchvision.models.mobilenet_v2(), net, tmp)

@@ -40,3 +40,38 @@ def check_wrong_shape(chk, so, inputs, bad_name, bad_shape, expected, tmp,
                    p.returncode == 1 and expected in p.stderr
                    and not os.path.exists(d),
                    f"exit {p.returncode}: {p.stderr.strip()}")
+
+
+def check_image_classifier(name, model, net, tmp, batches=(1, 2),
+                           size=224):
+    """The ImageNet-classifier zoo test: realistic BatchNorm statistics
+    (nc.calibrate_batchnorm), the state_dict exported unchanged, one -O2
+    build, `logits` compared with PyTorch at each batch (the images of a
+    batch must give clearly different logits, else the convolutions would go
+    unseen), and a wrong-shape input rejected naming the expected shape."""
+    chk = nc.Checker(name)
+    nc.seed(0)
+    model = nc.calibrate_batchnorm(model, nc.randn(4, 3, size, size))
+    weights = nc.export_weights(model, os.path.join(tmp, name + ".safetensors"))
+    print(f"weights: {len(model.state_dict())} tensors "
+          f"({sum(p.numel() for p in model.parameters())} parameters)")
+    libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, weights=weights,
+                           checker=chk)
+    for batch in batches:
+        x = nc.randn(batch, 3, size, size)
+        want = {"logits": nc.torch_eval(model, x)}
+        if batch > 1:
+            d = np.abs(want["logits"][0] - want["logits"][1]).max()
+            rel = d / np.abs(want["logits"]).max()
+            chk.check_true(f"{name} logits depend on the input "
+                           f"(spread {rel:.3f})", rel > 0.05)
+        print("batch %d logits range: [%.3f, %.3f]"
+              % (batch, want["logits"].min(), want["logits"].max()))
+        # The reference evaluator is too slow at 224x224.
+        chk.compare_all(f"{name} batch {batch}", libs, net, {"x": x}, want,
+                        tmp, weights=weights, reference=False)
+    if libs["O2"]:
+        check_wrong_shape(chk, libs["O2"], {"x": nc.randn(1, 3, size, size)},
+                          "x", (1, 3, size - 24, size - 24),
+                          f"f32[N, 3, {size}, {size}]", tmp)
+    chk.finish()
