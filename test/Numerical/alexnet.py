@@ -1,7 +1,7 @@
 # examples/alexnet.net against torchvision.models.alexnet() itself (random
 # He-normal weights, small random biases; its state_dict loads unchanged
 # thanks to the `as "features.0"` ... `as "classifier.6"` names), at batch 1
-# and 2 from one -O2 build (N is a run-time dim), in float64 on the PyTorch
+# and 2 from one -O2 and one -O0 build (N is a run-time dim), in float64 on the PyTorch
 # side. torchvision's AdaptiveAvgPool2d((6, 6)) is an identity at 224x224 and
 # is absent from the .net. Tolerance: max relative error 1e-4. Also checks
 # that net-run rejects a wrong-shape input, naming the expected shape.
@@ -45,7 +45,7 @@ def forward64(t):
     return {"logits": logits, "probs": torch.softmax(logits, dim=1)}
 
 
-libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, weights=weights,
+libs = nc.compile_many(net, tmp, zoo_check.LEVELS, weights=weights,
                        checker=chk)
 
 for batch in (1, 2):

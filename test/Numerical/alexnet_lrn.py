@@ -1,7 +1,7 @@
 # examples/alexnet_lrn.net (the original AlexNet, with LocalResponseNorm
 # after the first two convolutions) against the equivalent PyTorch module,
 # built below as nn.Sequential `features` / `classifier` so that its
-# state_dict loads unchanged, at batch 1 and 2 from one -O2 build, in float64
+# state_dict loads unchanged, at batch 1 and 2 from one -O2 and one -O0 build, in float64
 # on the PyTorch side. conv1's weights are scaled up so that the LRN
 # denominators (k + alpha/n * sum x^2) differ clearly from k: the
 # normalisation is exercised, not just a constant scale (classifier.1 is
@@ -79,7 +79,7 @@ with torch.no_grad():
     div = div[a > 1e-3]
     print("lrn1 divisor range: [%.3f, %.3f]" % (div.min(), div.max()))
 
-libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, weights=weights,
+libs = nc.compile_many(net, tmp, zoo_check.LEVELS, weights=weights,
                        checker=chk)
 
 for batch in (1, 2):

@@ -2,7 +2,7 @@
 # instances, then the verification head: a logistic unit on the weighted
 # |f(a) - f(b)|, trained with BCE) against PyTorch (the head is an
 # nn.Linear(64, 1) named `head`, the loss F.binary_cross_entropy_with_logits),
-# at batch 1 and 2 from one -O2 build (outputs and the loss, `net-run
+# at batch 1 and 2 from one -O2 and one -O0 build (outputs and the loss, `net-run
 # --loss`) and through netc's reference evaluator, in float64 on the PyTorch
 # side. Pairs mix matching (b = a + noise, same = 1) and unrelated (same = 0)
 # images. Tolerance: max relative error 1e-4. Also checks that net-run
@@ -68,7 +68,7 @@ with torch.no_grad():
 weights = nc.export_weights(model, os.path.join(tmp, "face_verify.safetensors"))
 print("weights:", ", ".join(nc.state_dict_numpy(model)))
 
-libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, weights=weights,
+libs = nc.compile_many(net, tmp, zoo_check.LEVELS, weights=weights,
                        checker=chk)
 
 
@@ -91,14 +91,7 @@ for batch in (1, 2):
     print(f"batch {batch}: logits", np.round(want["logit"][:, 0], 3).tolist(),
           "same", inputs["same"][:, 0].tolist(), "bce", float(want["v"]))
     what = f"face_verify batch {batch}"
-    if libs["O2"]:
-        try:
-            got = zoo_check.run_with_loss(libs["O2"], inputs,
-                                          os.path.join(tmp, f"run-{batch}"))
-        except nc.ToolError as e:
-            chk.fail(f"{what} [O2]", str(e))
-        else:
-            chk.compare_outputs(f"{what} [O2]", got, want)
+    zoo_check.compare_with_loss(chk, libs, inputs, want, tmp, what)
     try:
         got = nc.run_reference(net, inputs, os.path.join(tmp, f"ref-{batch}"),
                                weights=weights)

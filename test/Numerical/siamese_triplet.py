@@ -2,7 +2,7 @@
 # and negative through one `as "embed"` name, l2-normalised embeddings, the
 # FaceNet triplet loss with margin 0.2) against PyTorch: one module applied
 # three times, its state_dict (embed.conv1.*, embed.conv2.*, embed.fc.*: one
-# copy of the weights) exported as it is. At batch 1 and 2 from one -O2 build
+# copy of the weights) exported as it is. At batch 1 and 2 from one -O2 and one -O0 build
 # (outputs and the loss, `net-run --loss`) and through netc's reference
 # evaluator, in float64 on the PyTorch side. The triplets are built so that
 # some items have a positive loss and some are clamped to 0. Tolerance: max
@@ -64,7 +64,7 @@ with torch.no_grad():
 weights = nc.export_weights(model, os.path.join(tmp, "siamese.safetensors"))
 print("weights:", ", ".join(nc.state_dict_numpy(model)))
 
-libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, weights=weights,
+libs = nc.compile_many(net, tmp, zoo_check.LEVELS, weights=weights,
                        checker=chk)
 
 
@@ -101,14 +101,7 @@ for batch in (1, 2):
                        per_item[0] > 0.05 and per_item[1] == 0,
                        f"per-item losses {per_item.tolist()}")
     what = f"siamese_triplet batch {batch}"
-    if libs["O2"]:
-        try:
-            got = zoo_check.run_with_loss(libs["O2"], inputs,
-                                          os.path.join(tmp, f"run-{batch}"))
-        except nc.ToolError as e:
-            chk.fail(f"{what} [O2]", str(e))
-        else:
-            chk.compare_outputs(f"{what} [O2]", got, want)
+    zoo_check.compare_with_loss(chk, libs, inputs, want, tmp, what)
     try:
         got = nc.run_reference(net, inputs, os.path.join(tmp, f"ref-{batch}"),
                                weights=weights)

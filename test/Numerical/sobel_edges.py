@@ -1,7 +1,7 @@
 # examples/sobel_edges.net (a Sobel edge detector whose weights are constants
 # given by conv init=, no weights file) against the textbook formula in
 # numpy and against F.conv2d in float64, at batch 1 and 2, compiled once at
-# -O2 (N is a run-time dim) and through netc's reference evaluator.
+# -O2 and once at -O0 (N is a run-time dim) and through netc's reference evaluator.
 # Tolerance: max relative error 1e-4. Also checks that net-run rejects an
 # input of the wrong shape, naming the expected one (exit 1).
 #
@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 import netcompare as nc
+import zoo_check
 
 tmp, net = sys.argv[1], sys.argv[2]
 chk = nc.Checker("sobel_edges")
@@ -51,7 +52,7 @@ def sobel_torch(x):
             "magnitude": torch.sqrt(gx**2 + gy**2).numpy()}
 
 
-libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, checker=chk)
+libs = nc.compile_many(net, tmp, zoo_check.LEVELS, checker=chk)
 
 for batch in (1, 2):
     # A random image plus a bright square, so there are strong straight edges

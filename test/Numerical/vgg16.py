@@ -1,7 +1,7 @@
 # examples/vgg16.net against torchvision.models.vgg16() itself (random
 # He-normal weights, small random biases; its state_dict loads unchanged
 # thanks to the `as "features.N"` / `as "classifier.N"` names), at batch 1
-# and 2 from one -O2 build (N is a run-time dim), in float64 on the PyTorch
+# and 2 from one -O2 and one -O0 build (N is a run-time dim), in float64 on the PyTorch
 # side. The input must be 224x224: torchvision's classifier needs 512 x 7 x 7
 # features, and its AdaptiveAvgPool2d((7, 7)) is then an identity (absent
 # from the .net). Tolerance: max relative error 1e-4. Also checks that
@@ -50,7 +50,7 @@ def forward64(t):
     return {"logits": logits, "probs": torch.softmax(logits, dim=1)}
 
 
-libs = nc.compile_many(net, tmp, {"O2": ["-O2"]}, weights=weights,
+libs = nc.compile_many(net, tmp, zoo_check.LEVELS, weights=weights,
                        checker=chk)
 
 for batch in (1, 2):

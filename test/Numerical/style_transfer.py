@@ -1,0 +1,174 @@
+# examples/style_transfer.net (a VGG-style feature extractor, modules
+# vgg.features.0-13 with parameters vgg.features.0.weight ...
+# vgg.features.12.bias, shared by the content, style and generated images
+# through one `as "vgg"` name; the neural-style loss
+# J = alpha * content_cost(relu2_2) + beta * (w1, w2, w3 weighted style_cost
+# at relu1_2, relu2_2, relu3_2), alpha = 1, beta = 5e4, w = 0.2, 0.3, 0.5)
+# against PyTorch: one module holding the Sequential as `vgg.features`,
+# applied three times, its state_dict (one copy of the weights, He-normal,
+# small random biases) exported as it is. Compiled at -O0 and -O2, run at
+# batch 1 and 2 (the outputs and the losses J_content, J_style and J,
+# `net-run --loss`), and through netc's reference evaluator, in float64 on
+# the PyTorch side. The images are a smooth content image, a striped style
+# image and generated = content + noise, so that both loss terms are
+# non-trivial and, after alpha and beta, of one order of magnitude (checked
+# and printed). Tolerance: max relative error 1e-4. Also checks that net-run
+# rejects a wrong-shape input, naming the expected shape. 22 s (10 s of it
+# the two compiles in parallel); 40 s under load 4.
+#
+# REQUIRES: torch
+# RUN: rm -rf %t && mkdir -p %t
+# RUN: %python %s %t %examples/style_transfer.net
+
+import math
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import netcompare as nc
+import zoo_check
+
+tmp, net = sys.argv[1], sys.argv[2]
+chk = nc.Checker("style_transfer")
+nc.seed(0)
+
+# The weights of examples/style_transfer.net's loss J (alpha, beta, w1-w3).
+ALPHA, BETA = 1.0, 5e4
+STYLE_WEIGHTS = (0.2, 0.3, 0.5)         # relu1_2, relu2_2, relu3_2
+TAPS = {3: "relu1_2", 8: "relu2_2", 13: "relu3_2"}   # features.K
+
+
+class VGGFeatures(nn.Module):
+    """vgg16().features[:14] at widths 16/32/64; returns the three taps."""
+
+    def __init__(self):
+        super().__init__()
+        layers, c_in = [], 3
+        for stage, width in enumerate((16, 32, 64)):
+            if stage:
+                layers.append(nn.MaxPool2d(2))
+            for _ in range(2):
+                layers += [nn.Conv2d(c_in, width, 3, padding=1), nn.ReLU()]
+                c_in = width
+        self.features = nn.Sequential(*layers)
+
+    def forward(self, x):
+        taps = []
+        for k, m in enumerate(self.features):
+            x = m(x)
+            if k in TAPS:
+                taps.append(x)
+        return taps
+
+
+def gram(a):
+    f = a.flatten(2)
+    return f @ f.transpose(1, 2)
+
+
+def content_cost(a_c, a_g):          # per batch item
+    return 0.5 * ((a_c - a_g) ** 2).flatten(1).sum(1)
+
+
+def style_cost(a_s, a_g):            # per batch item
+    _, c, h, w = a_s.shape
+    return ((gram(a_s) - gram(a_g)) ** 2).sum((1, 2)) / (2 * h * w * c) ** 2
+
+
+class StyleTransfer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.vgg = VGGFeatures()     # one set of weights for all three images
+
+    def forward(self, content, style, generated):
+        c, s, g = self.vgg(content), self.vgg(style), self.vgg(generated)
+        jc = content_cost(c[1], g[1])
+        per_layer = [style_cost(s[i], g[i]) for i in range(3)]
+        js = sum(w * j for w, j in zip(STYLE_WEIGHTS, per_layer))
+        out = {"gen_" + name: g[i] for i, name in enumerate(TAPS.values())}
+        out.update({"J_content": jc.mean(), "J_style": js.mean(),
+                    "J": (ALPHA * jc + BETA * js).mean()})
+        # Not outputs of the .net (popped before comparing): for the report.
+        out["per_item_content"] = jc
+        out["per_item_style"] = js
+        out["per_layer_style"] = torch.stack([j.mean() for j in per_layer])
+        return out
+
+
+model = StyleTransfer().eval()
+with torch.no_grad():
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+            m.bias.uniform_(-0.1, 0.1)
+weights = nc.export_weights(model,
+                            os.path.join(tmp, "style_transfer.safetensors"))
+print("weights:", ", ".join(nc.state_dict_numpy(model)))
+
+libs = nc.compile_many(net, tmp, {"O2": ["-O2"], "O0": ["-O0"]},
+                       weights=weights, checker=chk)
+
+
+def images(batch):
+    """content: a smooth image (8x8 noise, bilinearly upsampled); style:
+    coloured stripes of a random angle and period plus a little noise;
+    generated: the content plus noise (the usual starting point)."""
+    coarse = torch.from_numpy(nc.randn(batch, 3, 8, 8))
+    content = F.interpolate(coarse, size=(64, 64), mode="bilinear",
+                            align_corners=False).numpy()
+    yy, xx = np.mgrid[0:64, 0:64].astype(np.float32)
+    style = nc.randn(batch, 3, 64, 64, scale=0.1)
+    for i in range(batch):
+        theta, period = np.random.uniform(0, math.pi), np.random.uniform(6, 12)
+        phase = 2 * math.pi * (xx * math.cos(theta) + yy * math.sin(theta)) \
+            / period
+        for ch in range(3):
+            style[i, ch] += 1.5 * np.sin(phase + 2 * math.pi * ch / 3)
+    generated = content + nc.randn(batch, 3, 64, 64, scale=0.5)
+    return {"content": content.astype(np.float32),
+            "style": style.astype(np.float32),
+            "generated": generated.astype(np.float32)}
+
+
+for batch in (1, 2):
+    inputs = images(batch)
+    want = nc.torch_eval(model, inputs["content"], inputs["style"],
+                         inputs["generated"])
+    pc, ps = want.pop("per_item_content"), want.pop("per_item_style")
+    layers = want.pop("per_layer_style")
+    a, b = ALPHA * float(want["J_content"]), BETA * float(want["J_style"])
+    print(f"batch {batch}: alpha*J_content = {a:.4g}, beta*J_style = {b:.4g} "
+          f"(style per layer {np.array2string(layers, precision=4)}), "
+          f"J = {float(want['J']):.4g}; per item: content "
+          f"{np.round(pc, 2).tolist()}, style {np.round(ps, 6).tolist()}")
+    chk.check_true(f"batch {batch}: the weighted content and style terms "
+                   f"are of one order of magnitude ({a:.3g} vs {b:.3g})",
+                   0.1 <= a / b <= 10)
+    what = f"style_transfer batch {batch}"
+    for label, so in libs.items():
+        if so is None:
+            continue
+        try:
+            got = zoo_check.run_with_loss(
+                so, inputs, os.path.join(tmp, f"run-{label}-{batch}"))
+        except nc.ToolError as e:
+            chk.fail(f"{what} [{label}]", str(e))
+        else:
+            chk.compare_outputs(f"{what} [{label}]", got, want)
+    try:
+        got = nc.run_reference(net, inputs, os.path.join(tmp, f"ref-{batch}"),
+                               weights=weights)
+    except nc.ToolError as e:
+        chk.fail(f"{what} [ref]", str(e))
+    else:
+        chk.compare_outputs(f"{what} [ref]", got, want)
+
+if libs["O2"]:
+    zoo_check.check_wrong_shape(chk, libs["O2"], images(2), "style",
+                                (2, 3, 32, 32), "f32[N, 3, 64, 64]", tmp,
+                                extra=["--loss"])
+chk.finish()
