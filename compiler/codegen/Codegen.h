@@ -31,6 +31,13 @@ struct CodegenOptions {
   std::string dumpDir;
   int *dumpCounter = nullptr;
   bool verbose = false;
+  /// `--profile`: Halide's per-stage profiler in the library.
+  bool profile = false;
+  /// `--schedule=`: "netc" (the project's schedule) or one of Halide's
+  /// autoschedulers (see isKnownSchedule); batchEstimate is the batch the
+  /// autoschedulers assume when it is a run-time N.
+  std::string schedule = "netc";
+  int64_t batchEstimate = 1;
   /// Where per-phase timings nest (`--time-passes`); may be null.
   mlir::TimingScope *timing = nullptr;
 };
@@ -45,6 +52,13 @@ mlir::LogicalResult generate(mlir::ModuleOp module, const WeightMap &weights,
 
 /// Parses a `--target=` value; false when it is not one netc knows.
 bool isKnownTarget(llvm::StringRef target);
+
+/// Whether `--schedule=` names a schedule netc has: "netc" or
+/// "auto-mullapudi2016", "auto-adams2019", "auto-li2018" (any case).
+bool isKnownSchedule(llvm::StringRef schedule);
+
+/// The `--schedule=` values, comma separated, for diagnostics and --help.
+std::string knownSchedules();
 
 } // namespace netc
 

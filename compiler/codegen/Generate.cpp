@@ -1,4 +1,5 @@
 //===- Generate.cpp - Lower, schedule, compile and link a model -----------===//
+#include "codegen/AutoSchedule.h"
 #include "codegen/Codegen.h"
 #include "codegen/Lowered.h"
 #include "codegen/Wrapper.h"
@@ -220,9 +221,20 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module,
       return fail(module, error);
     lowerTimer.stop();
     Halide::Target target = halideTarget(opts.target);
+    if (opts.profile)
+      target = target.with_feature(Halide::Target::Profile);
     std::vector<std::string> schedule;
     mlir::TimingScope scheduleTimer = phase(opts, "schedule");
-    scheduleX86(*model, target, opts.optLevel, schedule);
+    // Halide's autoschedulers want stages nothing has scheduled yet, so
+    // they replace the project's schedule rather than refine it.
+    std::optional<AutoScheduleWarnings> autoWarnings;
+    if (opts.schedule == "netc") {
+      scheduleX86(*model, target, opts.optLevel, schedule);
+    } else {
+      autoWarnings.emplace(opts.schedule, opts.verbose);
+      autoSchedule(*model, target, opts.schedule, opts.batchEstimate,
+                   schedule);
+    }
     scheduleTimer.stop();
 
     if (stage == EmitStage::Halide) {
@@ -232,6 +244,8 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module,
     // Runtime-free objects: one standalone runtime joins them at link time.
     Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
     Halide::Module pipelines = buildModule(*model, noRuntime);
+    if (autoWarnings)
+      autoWarnings->check();
     if (stage == EmitStage::So)
       return linkLibrary(module, *model, pipelines, target, opts);
 

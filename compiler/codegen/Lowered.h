@@ -25,13 +25,46 @@ struct TensorDesc {
 
 /// One op's Func with what its schedule needs to know.
 struct OpStage {
-  enum Kind { Conv, Fc, Pool, Elementwise, Reduction, Copy } kind;
+  enum Kind { Conv, Fc, Pool, Elementwise, Reduction, Copy };
+  OpStage(Kind kind, Halide::Func func, std::vector<Halide::Var> vars,
+          std::vector<int64_t> shape, bool hasUpdate,
+          std::vector<Halide::Func> helpers = {},
+          Halide::RDom rdom = Halide::RDom())
+      : kind(kind), func(func), vars(std::move(vars)),
+        shape(std::move(shape)), hasUpdate(hasUpdate),
+        helpers(std::move(helpers)), rdom(rdom) {}
+
+  Kind kind;
   Halide::Func func;
   std::vector<Halide::Var> vars; // innermost first
   std::vector<int64_t> shape;    // NCHW, -1 for the batch
   bool hasUpdate = false;
   std::vector<Halide::Func> helpers; // intermediate Funcs (e.g. softmax sums)
   Halide::RDom rdom;                 // the update's reduction, if any
+
+  // Set from the net passes' attributes (-O2); the schedule reads them.
+  bool channelsInnermost = false; // net.layout = "nhwc": stored as (c, x, y, n)
+  struct Tile {
+    int vec = 0, oc = 0, ow = 0; // vec == 0: no register tile
+    bool blocksOuter = false;    // order "oc,n,y,ow" (else "n,y,oc,ow")
+  } tile;
+  // A tiled convolution: `func` is the epilogue, `acc` the reduction it
+  // reads (computed per register tile), `paddedInput` the zero-padded input
+  // (undefined when the conv has no padding).
+  Halide::Func acc, paddedInput;
+
+  // Concat in place (net.in_place): this stage is the concat, and each
+  // part is a tiled convolution computed straight into its channel range
+  // by one update definition of `func`. The convolutions' own stages are
+  // `inlined` (they get no schedule of their own).
+  struct InPlacePart {
+    Tile tile;
+    Halide::Func acc, paddedInput;
+    Halide::RDom convRdom; // the convolution's taps and input channels
+    Halide::RDom channels; // the part's channels, offset in the concat
+  };
+  std::vector<InPlacePart> inPlace;
+  bool inlined = false;
 };
 
 /// One entry point (forward or loss): a Halide pipeline over the model

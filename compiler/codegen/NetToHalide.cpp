@@ -40,6 +40,20 @@ class Lowering : public LowerContext {
 public:
   using LowerContext::LowerContext;
   std::optional<LoweredEntry> run(mlir::func::FuncOp fn, std::string &error);
+
+private:
+  /// Passes net-layout's choice on to the stage that computes `op`.
+  void markLayout(mlir::Operation &op) {
+    auto layout = op.getAttrOfType<mlir::StringAttr>("net.layout");
+    if (!layout || layout.getValue() != "nhwc" || op.getNumResults() != 1)
+      return;
+    const Func &f = values[op.getResult(0)].f;
+    for (OpStage &s : llvm::reverse(model.stages))
+      if (s.func.name() == f.name()) {
+        s.channelsInnermost = s.vars.size() == 4;
+        return;
+      }
+  }
 };
 
 std::string nameOf(mlir::DictionaryAttr attrs, const std::string &dflt) {
@@ -95,6 +109,7 @@ std::optional<LoweredEntry> Lowering::run(mlir::func::FuncOp fn,
     }
     if (failed(it->second(*this, &op, error)))
       return std::nullopt;
+    markLayout(op);
   }
 
   auto ret = cast<mlir::func::ReturnOp>(fn.getBody().front().back());

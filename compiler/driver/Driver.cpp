@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "driver/Driver.h"
+#include "driver/Flops.h"
 #include "driver/WeightBinding.h"
 
 #include "codegen/Codegen.h"
@@ -24,6 +25,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/Pass.h"
 #include "llvm/Support/CommandLine.h"
@@ -50,12 +52,19 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (libNAME.so, or "
 cl::opt<std::string> emit(
     "emit",
     cl::desc("Stop after a stage and print it: tokens, ast, net, net-opt, "
-             "halide, stmt, stmt-html, llvm, asm, obj, so (default)"),
+             "halide, stmt, stmt-html, llvm, asm, obj, so (default); or "
+             "flops: the per-op FLOP count of the front end's net dialect"),
     cl::init("so"), cl::cat(netcCat));
 cl::opt<std::string> target("target",
                             cl::desc("host (default), x86-64-avx2, "
                                      "x86-64-avx512"),
                             cl::init("host"), cl::cat(netcCat));
+cl::opt<std::string> scheduleFlag(
+    "schedule",
+    cl::desc("netc (default: the project's schedule), or one of Halide's "
+             "autoschedulers for comparison: auto-mullapudi2016, "
+             "auto-adams2019, auto-li2018"),
+    cl::init("netc"), cl::cat(netcCat));
 cl::opt<std::string> weightsFlag("weights",
                                  cl::desc(".safetensors weights (wins over "
                                           "the file's `weights` statement)"),
@@ -83,6 +92,11 @@ cl::opt<std::string> dumpDir("dump-dir",
                              cl::value_desc("dir"), cl::cat(netcCat));
 cl::opt<bool> verbose("verbose", cl::desc("Progress on stderr"),
                       cl::cat(netcCat));
+cl::opt<bool> profile(
+    "profile",
+    cl::desc("Build with Halide's profiler: the library prints the time "
+             "spent in each stage (one per layer) when the process exits"),
+    cl::cat(netcCat));
 cl::opt<bool> runReference(
     "run-reference",
     cl::desc("Run the naive reference evaluator instead of compiling: reads "
@@ -109,6 +123,33 @@ const char *stageExt(llvm::StringRef stage) {
       .Case("asm", "s")
       .Case("obj", "o")
       .Default("txt");
+}
+
+/// The pass arguments of a pipeline, nested pipelines included
+/// ("canonicalize", ..., "net-tile"): what --print-ir-after/before accept.
+static std::vector<std::string> passNames(mlir::OpPassManager &pm) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  pm.printAsTextualPipeline(os);
+  // "any(canonicalize{...},cse,func.func(net-fold-batchnorm,...))": drop
+  // the option blocks, split at the punctuation, skip op names (dotted).
+  std::string flat;
+  int depth = 0;
+  for (char c : os.str()) {
+    if (c == '{')
+      ++depth;
+    else if (c == '}')
+      --depth;
+    else if (depth == 0)
+      flat += (c == '(' || c == ')' || c == ',') ? ' ' : c;
+  }
+  std::vector<std::string> names;
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(flat).split(parts, ' ', -1, false);
+  for (llvm::StringRef p : parts)
+    if (!p.contains('.') && p != "any" && !llvm::is_contained(names, p))
+      names.push_back(p.str());
+  return names;
 }
 
 class Compilation {
@@ -237,6 +278,12 @@ int Compilation::run() {
     if (stop == "net")
       return deliver(print(module));
   }
+  if (stop == "flops") {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    printFlops(countFlops(module), os);
+    return deliver(text);
+  }
 
   // Parameters are needed from here on (the reference evaluator too).
   std::string weightsPath =
@@ -250,21 +297,18 @@ int Compilation::run() {
   mlir::PassManager pm(&ctx);
   mlir::TimingScope passTimer = root.nest("net passes");
   pm.enableTiming(passTimer);
-  buildNetPipeline(pm, optLevel - '0');
+  buildNetPipeline(pm, optLevel - '0', targetDesc(target));
   // Pass names given to --print-ir-* must name a pass netc has (the -O2
   // pipeline is the largest), as mlir-opt insists.
   mlir::PassManager every(&ctx);
-  buildNetPipeline(every, 2);
+  buildNetPipeline(every, 2, targetDesc(target));
+  std::vector<std::string> known = passNames(every);
   for (const auto *names : {&printIrAfter, &printIrBefore})
     for (const std::string &n : *names)
-      if (llvm::none_of(every.getPasses(), [&](mlir::Pass &p) {
-            return p.getArgument() == n || p.getName() == n;
-          })) {
-        std::string known;
-        for (mlir::Pass &p : every.getPasses())
-          known += (known.empty() ? "" : ", ") + p.getArgument().str();
+      if (!llvm::is_contained(known, n)) {
         llvm::errs() << "netc: error: unknown pass '" << n
-                     << "' (netc's passes: " << known << ")\n";
+                     << "' (netc's passes: " << llvm::join(known, ", ")
+                     << ")\n";
         return 1;
       }
   if (printIrAfterAll || !printIrAfter.empty() || !printIrBefore.empty()) {
@@ -301,6 +345,9 @@ int Compilation::run() {
   opts.target = target;
   opts.optLevel = optLevel - '0';
   opts.verbose = verbose;
+  opts.profile = profile;
+  opts.schedule = llvm::StringRef(scheduleFlag).lower();
+  opts.batchEstimate = fixedBatch > 0 ? fixedBatch : 1;
   if (all) {
     static const std::pair<const char *, EmitStage> stages[] = {
         {"halide", EmitStage::Halide}, {"stmt", EmitStage::Stmt},
@@ -416,7 +463,7 @@ int netc::netcMain(int argc, char **argv) {
 
   static const char *stages[] = {"tokens", "ast",  "net",       "net-opt",
                                  "halide", "stmt", "stmt-html", "llvm",
-                                 "asm",    "obj",  "so"};
+                                 "asm",    "obj",  "so",        "flops"};
   if (!llvm::is_contained(stages, llvm::StringRef(emit))) {
     llvm::errs() << "netc: error: unknown --emit stage '" << emit << "'\n";
     return 1;
@@ -424,6 +471,11 @@ int netc::netcMain(int argc, char **argv) {
   if (!isKnownTarget(target)) {
     llvm::errs() << "netc: error: unknown or unsupported --target '" << target
                  << "' (this build knows host, x86-64-avx2, x86-64-avx512)\n";
+    return 1;
+  }
+  if (!isKnownSchedule(scheduleFlag)) {
+    llvm::errs() << "netc: error: unknown --schedule '" << scheduleFlag
+                 << "' (valid: " << knownSchedules() << ")\n";
     return 1;
   }
   if (optLevel < '0' || optLevel > '2') {
@@ -444,3 +496,4 @@ int netc::netcMain(int argc, char **argv) {
   mlir::SourceMgrDiagnosticHandler handler(mgr, &ctx);
   return Compilation(ctx, mgr).run();
 }
+

@@ -7,6 +7,7 @@
 #include "driver/Driver.h"
 
 #include "net/IR/NetDialect.h"
+#include "net/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -16,9 +17,26 @@ void netc::registerNetDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::net::NetDialect, mlir::func::FuncDialect>();
 }
 
-void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel) {
+void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
+                             const TargetDesc &target) {
   // Dead layers (those no output needs) go away at every level.
   pm.addPass(mlir::createCanonicalizerPass());
   if (optLevel >= 1)
     pm.addPass(mlir::createCSEPass());
+  if (optLevel < 2)
+    return;
+  // Fusion first (it decides which ops remain), then storage and tiles.
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFoldBatchNorm());
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFuseConv());
+  mlir::net::NetLayoutOptions layout;
+  layout.vectorWidth = target.vectorWidth;
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetLayout(layout));
+  mlir::net::NetTileOptions tile;
+  tile.vectorWidth = target.vectorWidth;
+  tile.registers = target.registers;
+  tile.l2Bytes = target.l2Bytes;
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetTile(tile));
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetConcatInPlace());
 }
+
+void netc::registerNetPasses() { mlir::net::registerNetPasses(); }

@@ -25,7 +25,8 @@ namespace {
 
 /// The core rules: the ops the dialect started with.
 struct Core : Evaluator {
-  RefTensor conv(net::ConvOp op) {
+  /// net.conv, and the convolution of net.fused_conv.
+  template <typename ConvLike> RefTensor conv(ConvLike op) {
     const RefTensor &x = env[op.getInput()], &w = env[op.getWeight()];
     RefTensor y;
     y.shape = shapeOf(op.getResult(), x.shape[0]);
@@ -59,6 +60,36 @@ struct Core : Evaluator {
         yoff += o[d] * ys[d];
       y.data[yoff] = (float)acc;
     });
+    return y;
+  }
+
+  /// The epilogue step by step, unfolded: conv, batchnorm, residual, act.
+  RefTensor fusedConv(net::FusedConvOp op) {
+    RefTensor y = conv(op);
+    int64_t c = y.shape[1], inner = y.numel() / (y.shape[0] * c);
+    const std::vector<float> *residual =
+        op.getResidual() ? &env[op.getResidual()].data : nullptr;
+    double eps = op.getBnEps() ? op.getBnEps()->convertToDouble() : 0.0;
+    double slope = op.getSlope() ? op.getSlope()->convertToDouble() : 0.0;
+    llvm::StringRef act = op.getAct();
+    for (int64_t i = 0; i < y.numel(); ++i) {
+      int64_t ch = (i / inner) % c;
+      double v = y.data[i];
+      if (op.hasBatchNorm())
+        v = (v - env[op.getBnMean()].data[ch]) /
+                std::sqrt((double)env[op.getBnVar()].data[ch] + eps) *
+                env[op.getBnWeight()].data[ch] +
+            env[op.getBnBias()].data[ch];
+      if (residual)
+        v += (*residual)[i];
+      if (act == "relu")
+        v = std::max(v, 0.0);
+      else if (act == "relu6")
+        v = std::min(std::max(v, 0.0), 6.0);
+      else if (act == "leaky_relu" && v < 0)
+        v *= slope;
+      y.data[i] = (float)v;
+    }
     return y;
   }
 
@@ -194,6 +225,7 @@ std::optional<RefTensor> Evaluator::evalCore(Operation *op) {
               return RefTensor{s, it->second};
             })
             .Case<ConvOp>([&](ConvOp c) { return self.conv(c); })
+            .Case<FusedConvOp>([&](FusedConvOp f) { return self.fusedConv(f); })
             .Case<FcOp>([&](FcOp f) { return self.fc(f); })
             .Case<MaxPoolOp>([&](MaxPoolOp p) {
               return self.pool(p, p.getKernel(), p.getStride(), p.getPad(), true);

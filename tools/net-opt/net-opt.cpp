@@ -1,6 +1,6 @@
 //===- net-opt.cpp - mlir-opt for the net dialect -------------------------===//
 //
-// Registers the net dialect and MLIR's core passes so that lit tests can run
+// Registers the net dialect, its passes and MLIR's core passes so that lit tests can run
 // `net-opt in.mlir --canonicalize | FileCheck %s`.
 //
 //===----------------------------------------------------------------------===//
@@ -12,6 +12,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
+  netc::registerNetPasses();
   mlir::DialectRegistry registry;
   netc::registerNetDialects(registry);
   return mlir::asMainReturnCode(

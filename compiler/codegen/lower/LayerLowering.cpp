@@ -1,6 +1,7 @@
-//===- LayerLowering.cpp - weights, conv, fc, batchnorm ---------------------===//
+//===- LayerLowering.cpp - weights, fc, batchnorm ----------------------------===//
 //
 // Layers with parameters; parameter values become constant buffers.
+// Convolutions are in ConvLowering.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/lower/LowerContext.h"
@@ -15,61 +16,34 @@ using namespace Halide;
 using mlir::cast;
 using mlir::dyn_cast;
 
-Func LowerContext::weight(mlir::net::WeightOp op) {
+Func LowerContext::weight(mlir::net::WeightOp op, bool rowsFastest) {
   std::vector<int64_t> shape = shapeOf(op.getResult());
   std::vector<int> extents(shape.rbegin(), shape.rend());
-  Buffer<float> buf(extents, fresh("w_" + op.getName().str()));
   const std::vector<float> &data = weights.find(op.getName())->second;
-  std::memcpy(buf.data(), data.data(), data.size() * sizeof(float));
+  Buffer<float> buf;
+  if (rowsFastest && shape.size() == 2) {
+    // The transpose: element (o, i) of an [O, I] matrix at i * O + o.
+    buf = Buffer<float>(extents, {1, 0}, fresh("w_" + op.getName().str()));
+    for (int64_t o = 0; o < shape[0]; ++o)
+      for (int64_t i = 0; i < shape[1]; ++i)
+        buf((int)i, (int)o) = data[o * shape[1] + i];
+  } else {
+    buf = Buffer<float>(extents, fresh("w_" + op.getName().str()));
+    std::memcpy(buf.data(), data.data(), data.size() * sizeof(float));
+  }
   Func f(fresh("param_" + op.getName().str()));
   std::vector<Var> v = makeVars(shape.size());
   f(v) = buf(asExprs(v));
   return f;
 }
 
-static void lowerConv(LowerContext &cx, mlir::net::ConvOp op) {
-  const HTensor &x = cx.values[op.getInput()];
-  const HTensor &w = cx.values[op.getWeight()];
-  size_t spatial = x.rank() - 2;
-  std::vector<int64_t> out = shapeOf(op.getResult());
-  int64_t groups = op.getGroups();
-  int cg = (int)w.shape[1];             // input channels per group
-  int og = (int)(w.shape[0] / groups);  // output channels per group
-  llvm::ArrayRef<int64_t> stride = op.getStride(), pad = op.getPad(),
-                    dil = op.getDilation();
-
-  // Reduction over kernel taps (innermost first) and the group's channels.
-  Region dom;
-  for (size_t i = 0; i < spatial; ++i)
-    dom.push_back(Range(0, (int)w.shape[w.rank() - 1 - i]));
-  dom.push_back(Range(0, cg));
-  RDom r(dom, cx.fresh("r_conv"));
-
-  std::vector<Var> v = cx.makeVars(x.rank()); // v[spatial] = o, v[spatial+1] = n
-  Var o = v[spatial], n = v[spatial + 1];
-  std::vector<Expr> inAt, wAt;
-  for (size_t i = 0; i < spatial; ++i) {
-    size_t d = spatial - 1 - i; // NCHW spatial index of Halide dim i
-    inAt.push_back(v[i] * (int)stride[d] + r[i] * (int)dil[d] - (int)pad[d]);
-    wAt.push_back(r[i]);
-  }
-  Expr channel = groups == 1 ? Expr(r[spatial]) : (o / og) * cg + r[spatial];
-  inAt.push_back(channel);
-  inAt.push_back(n);
-  wAt.push_back(r[spatial]);
-  wAt.push_back(o);
-
-  Func f(cx.fresh("conv"));
-  Expr init = op.getBias() ? cx.values[op.getBias()].f(o) : Expr(0.0f);
-  f(cx.asExprs(v)) = init;
-  f(cx.asExprs(v)) += w.f(wAt) * cx.padded(x, inAt, std::vector<int64_t>(pad.begin(), pad.end()));
-  (void)out;
-  cx.define(op.getResult(), f, v, OpStage::Conv, true, {}, r);
-}
-
 static void lowerFc(LowerContext &cx, mlir::net::FcOp op) {
   const HTensor &x = cx.values[op.getInput()];
-  const HTensor &w = cx.values[op.getWeight()];
+  HTensor w = cx.values[op.getWeight()];
+  // The schedule vectorizes over output features: store the weights
+  // output-feature fastest so each tap is one contiguous vector load.
+  if (auto p = op.getWeight().getDefiningOp<mlir::net::WeightOp>())
+    w.f = cx.weight(p, /*rowsFastest=*/true);
   Func flat = cx.flattened(x, cx.fresh("flatten"));
   RDom r(0, (int)w.shape[1], cx.fresh("r_fc"));
   Var o("x"), n("y");
@@ -113,7 +87,6 @@ void netc::registerLayerLowerings(LowerTable &t) {
         cx.values[w.getResult()] = {cx.weight(w), shapeOf(w.getResult())};
         return mlir::success();
       };
-  addLowering<mlir::net::ConvOp>(t, lowerConv);
   addLowering<mlir::net::FcOp>(t, lowerFc);
   addLowering<mlir::net::BatchNormOp>(t, lowerBatchNorm);
 }

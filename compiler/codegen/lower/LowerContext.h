@@ -73,8 +73,9 @@ public:
                             std::move(helpers), rdom});
   }
 
-  /// The constant buffer of a parameter, Halide dims reversed.
-  Halide::Func weight(mlir::net::WeightOp op);
+  /// The constant buffer of a parameter, Halide dims reversed; with
+  /// `rowsFastest` a matrix [O, I] is stored transposed (O varies fastest).
+  Halide::Func weight(mlir::net::WeightOp op, bool rowsFastest = false);
   /// x(args) with zeros outside [0, extent) on the padded spatial dims.
   static Halide::Expr padded(const HTensor &x, const std::vector<Halide::Expr> &at,
                      const std::vector<int64_t> &pad) {
@@ -115,6 +116,7 @@ using LowerTable = llvm::StringMap<LowerFn>;
 const LowerTable &lowerings();
 // One registration function per family (lower/*.cpp).
 void registerLayerLowerings(LowerTable &t);
+void registerConvLowerings(LowerTable &t);
 void registerPoolLowerings(LowerTable &t);
 void registerElementwiseLowerings(LowerTable &t);
 void registerTensorLowerings(LowerTable &t);

@@ -7,6 +7,7 @@ const LowerTable &netc::lowerings() {
   static const LowerTable table = [] {
     LowerTable t;
     registerLayerLowerings(t);
+    registerConvLowerings(t);
     registerPoolLowerings(t);
     registerElementwiseLowerings(t);
     registerTensorLowerings(t);

@@ -4,10 +4,11 @@
 // vectorized at the target's natural float width and the outer dims are
 // fused and run in parallel over the thread pool (both cores); reductions
 // keep their taps inside the vector loop. -O0 is plain serial loops: the
-// correctness baseline.
+// correctness baseline. Stages the net passes tiled or stored channels
+// innermost (-O2) use the templates of ConvSchedule.cpp instead.
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/Lowered.h"
+#include "codegen/schedule/Schedules.h"
 
 using namespace Halide;
 using namespace netc;
@@ -61,6 +62,20 @@ void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
   const int vec = target.natural_vector_size<float>();
   for (LoweredEntry &entry : model.entries)
     for (netc::OpStage &s : entry.stages) {
+    if (s.inlined)
+      continue; // computed inside a consumer's schedule
+    if (!s.inPlace.empty()) {
+      scheduleConcatInPlace(s, log);
+      continue;
+    }
+    if (optLevel >= 1 && s.tile.vec) {
+      scheduleTiledConv(s, log);
+      continue;
+    }
+    if (optLevel >= 1 && s.channelsInnermost) {
+      scheduleChannelsInnermost(s, vec, log);
+      continue;
+    }
     s.func.compute_root();
     for (Func h : s.helpers)
       h.compute_root();

@@ -33,12 +33,15 @@ LogicalResult WeightOp::verify() {
 // ConvOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult ConvOp::inferReturnTypes(MLIRContext *ctx,
-                                       std::optional<Location> loc,
-                                       Adaptor adaptor,
-                                       SmallVectorImpl<Type> &types) {
-  ArrayRef<int64_t> in = shapeOf(adaptor.getInput());
-  ArrayRef<int64_t> w = shapeOf(adaptor.getWeight());
+LogicalResult mlir::net::detail::inferConvType(MLIRContext *ctx,
+                                    std::optional<Location> loc, Value input,
+                                    Value weight, Value bias, int64_t groups,
+                                    ArrayRef<int64_t> stride,
+                                    ArrayRef<int64_t> pad,
+                                    ArrayRef<int64_t> dilation,
+                                    SmallVectorImpl<Type> &types) {
+  ArrayRef<int64_t> in = shapeOf(input);
+  ArrayRef<int64_t> w = shapeOf(weight);
   if (in.size() < 3 || in.size() > 5)
     return emitOptionalError(loc, "conv: input must be [N, C, spatial...] "
                                   "with 1 to 3 spatial dims, got ",
@@ -47,7 +50,6 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *ctx,
   if (w.size() != in.size())
     return emitOptionalError(loc, "conv: weight ", shapeStr(w),
                              " must have rank ", in.size(), " like the input");
-  int64_t groups = adaptor.getGroups();
   int64_t channels = in[1], out = w[0];
   if (groups < 1)
     return emitOptionalError(loc, "conv: groups must be >= 1, got ", groups);
@@ -62,28 +64,34 @@ LogicalResult ConvOp::inferReturnTypes(MLIRContext *ctx,
     return emitOptionalError(loc, "conv: input has ", channels,
                              " channels but the weight ", shapeStr(w),
                              " expects ", w[1] * groups);
-  if (Value bias = adaptor.getBias())
+  if (bias)
     if (failed(checkParamShape(loc, "conv", "bias", bias, {out})))
       return failure();
-  if (failed(checkSpatialList(loc, "conv", "stride", adaptor.getStride(),
-                              spatial, 1)) ||
-      failed(checkSpatialList(loc, "conv", "pad", adaptor.getPad(), spatial,
-                              0)) ||
-      failed(checkSpatialList(loc, "conv", "dilation", adaptor.getDilation(),
-                              spatial, 1)))
+  if (failed(checkSpatialList(loc, "conv", "stride", stride, spatial, 1)) ||
+      failed(checkSpatialList(loc, "conv", "pad", pad, spatial, 0)) ||
+      failed(checkSpatialList(loc, "conv", "dilation", dilation, spatial, 1)))
     return failure();
 
   SmallVector<int64_t> result = {in[0], out};
   for (size_t i = 0; i < spatial; ++i) {
-    FailureOr<int64_t> o =
-        windowOutput(loc, "conv", i, in[2 + i], w[2 + i], adaptor.getStride()[i],
-                     adaptor.getPad()[i], adaptor.getDilation()[i], false);
+    FailureOr<int64_t> o = windowOutput(loc, "conv", i, in[2 + i], w[2 + i],
+                                        stride[i], pad[i], dilation[i], false);
     if (failed(o))
       return failure();
     result.push_back(*o);
   }
   types.push_back(f32Tensor(ctx, result));
   return success();
+}
+
+LogicalResult ConvOp::inferReturnTypes(MLIRContext *ctx,
+                                       std::optional<Location> loc,
+                                       Adaptor adaptor,
+                                       SmallVectorImpl<Type> &types) {
+  return inferConvType(ctx, loc, adaptor.getInput(), adaptor.getWeight(),
+                       adaptor.getBias(), adaptor.getGroups(),
+                       adaptor.getStride(), adaptor.getPad(),
+                       adaptor.getDilation(), types);
 }
 
 //===----------------------------------------------------------------------===//

@@ -93,6 +93,13 @@ inline LogicalResult checkReduction(std::optional<Location> loc, StringRef op,
   return success();
 }
 
+/// The result type of a convolution (net.conv and net.fused_conv share it);
+/// appends it to `types` or reports a located error.
+LogicalResult inferConvType(MLIRContext *ctx, std::optional<Location> loc,
+                            Value input, Value weight, Value bias,
+                            int64_t groups, ArrayRef<int64_t> stride,
+                            ArrayRef<int64_t> pad, ArrayRef<int64_t> dilation,
+                            SmallVectorImpl<Type> &types);
 
 } // namespace mlir::net::detail
 

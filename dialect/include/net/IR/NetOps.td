@@ -257,5 +257,6 @@ def Net_L1Op : Net_PairLossOp<"l1", "nn.L1Loss">;
 include "net/IR/NetMathOps.td"
 include "net/IR/NetSpatialOps.td"
 include "net/IR/NetVisionOps.td"
+include "net/IR/NetFusedOps.td"
 
 #endif // NET_OPS_TD

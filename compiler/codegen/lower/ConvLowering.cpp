@@ -1,0 +1,259 @@
+//===- ConvLowering.cpp - net.conv and net.fused_conv ---------------------===//
+//
+// One lowering for both ops: a reduction Func `acc` (bias, then the taps
+// and the group's input channels) and, when there is an epilogue
+// (residual, activation), an elementwise Func after it. A folded batchnorm
+// and the register-tile weight layout are applied here, to the parameter
+// values, so the pipeline only sees the final constants:
+//   w'[o] = w[o] * s[o], b'[o] = (b[o] - mean[o]) * s[o] + beta[o],
+//   s[o] = gamma[o] / sqrt(var[o] + eps).
+// A convolution with a `net.tile` attribute becomes one stage whose
+// schedule (schedule/ConvSchedule.cpp) computes `acc` per register tile.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/lower/LowerContext.h"
+
+#include "net/IR/NetOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+
+#include <cmath>
+
+using namespace netc;
+using namespace Halide;
+using mlir::cast;
+using mlir::dyn_cast;
+
+namespace {
+
+/// What both ops describe.
+struct ConvSpec {
+  mlir::Operation *op;
+  mlir::Value input, weight, bias, residual;
+  mlir::Value bn[4] = {}; // weight, bias, mean, var
+  float eps = 0;
+  std::string act = "none";
+  float slope = 0;
+  llvm::ArrayRef<int64_t> stride, pad, dil;
+  int64_t groups = 1;
+};
+
+/// The values of parameter `v` (a net.weight), or null.
+const std::vector<float> *paramValues(LowerContext &cx, mlir::Value v) {
+  auto w = v ? v.getDefiningOp<mlir::net::WeightOp>() : nullptr;
+  if (!w)
+    return nullptr;
+  auto it = cx.weights.find(w.getName());
+  return it == cx.weights.end() ? nullptr : &it->second;
+}
+
+Expr activation(const ConvSpec &c, Expr v) {
+  if (c.act == "relu")
+    return max(v, 0.0f);
+  if (c.act == "relu6")
+    return clamp(v, 0.0f, 6.0f);
+  if (c.act == "leaky_relu")
+    return select(v > 0.0f, v, v * c.slope);
+  return v;
+}
+
+/// The folded weights as a constant Func over Halide's reversed dims; with
+/// `outerChannelsFirst` the buffer stores output channels fastest, then
+/// input channels, then the taps (what the tiled kernel loads as vectors).
+Func foldedWeights(LowerContext &cx, const ConvSpec &c,
+                   const std::vector<float> &w, const std::vector<float> &scale,
+                   bool outerChannelsFirst) {
+  std::vector<int64_t> shape = shapeOf(c.weight); // [O, cg, k...]
+  int rank = (int)shape.size();
+  std::vector<int> sizes(shape.rbegin(), shape.rend());
+  std::vector<int> order;
+  if (outerChannelsFirst) {
+    order = {rank - 1, rank - 2};
+    for (int d = 0; d < rank - 2; ++d)
+      order.push_back(d);
+  } else {
+    for (int d = 0; d < rank; ++d)
+      order.push_back(d);
+  }
+  auto name = c.weight.getDefiningOp<mlir::net::WeightOp>().getName().str();
+  Buffer<float> buf(sizes, order, cx.fresh("w_" + name));
+  int64_t perOut = (int64_t)w.size() / shape[0];
+  std::vector<int> at(rank);
+  for (int64_t i = 0; i < (int64_t)w.size(); ++i) {
+    // NCHW linear index -> reversed coordinates.
+    int64_t rest = i;
+    for (int d = 0; d < rank; ++d) {
+      at[d] = (int)(rest % sizes[d]);
+      rest /= sizes[d];
+    }
+    buf(at.data()) = w[i] * scale[i / perOut];
+  }
+  Func f(cx.fresh("param_" + name));
+  std::vector<Var> v = cx.makeVars(rank);
+  f(v) = buf(cx.asExprs(v));
+  return f;
+}
+
+mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
+                                  std::string &error) {
+  const HTensor &x = cx.get(c.input);
+  std::vector<int64_t> ws = shapeOf(c.weight);
+  size_t spatial = x.rank() - 2;
+  int64_t outCh = ws[0];
+  int cg = (int)ws[1];
+  int og = (int)(outCh / c.groups);
+  auto tileAttr = c.op->getAttrOfType<mlir::DictionaryAttr>("net.tile");
+  // Fewer output channels than a vector: the plain schedule does better.
+  bool tiled = tileAttr && spatial == 2 &&
+               outCh >= cast<mlir::IntegerAttr>(tileAttr.get("vec")).getInt();
+
+  // Constants: folded when there is a batchnorm or a tile layout to apply.
+  Func w;
+  Expr init = 0.0f;
+  if (c.bn[0] || tiled) {
+    const std::vector<float> *wv = paramValues(cx, c.weight);
+    const std::vector<float> *bv = paramValues(cx, c.bias);
+    const std::vector<float> *bn[4];
+    for (int i = 0; i < 4; ++i)
+      bn[i] = paramValues(cx, c.bn[i]);
+    if (!wv || (c.bias && !bv) || (c.bn[0] && !(bn[0] && bn[1] && bn[2] && bn[3]))) {
+      error = c.op->getName().getStringRef().str() +
+              ": the weights, bias and batchnorm parameters must be net.weight "
+              "values";
+      return mlir::failure();
+    }
+    std::vector<float> scale(outCh, 1.0f), shift(outCh, 0.0f);
+    for (int64_t o = 0; o < outCh; ++o) {
+      float b = bv ? (*bv)[o] : 0.0f;
+      if (c.bn[0]) {
+        scale[o] = (*bn[0])[o] / std::sqrt((*bn[3])[o] + c.eps);
+        shift[o] = (b - (*bn[2])[o]) * scale[o] + (*bn[1])[o];
+      } else {
+        shift[o] = b;
+      }
+    }
+    w = foldedWeights(cx, c, *wv, scale, tiled);
+    if (c.bias || c.bn[0]) {
+      Buffer<float> sb((int)outCh, cx.fresh("bias_folded"));
+      for (int64_t o = 0; o < outCh; ++o)
+        sb((int)o) = shift[o];
+      init = sb(cx.makeVars(x.rank())[spatial]);
+    }
+  } else {
+    w = cx.get(c.weight).f;
+    if (c.bias)
+      init = cx.get(c.bias).f(cx.makeVars(x.rank())[spatial]);
+  }
+
+  // Reduction over kernel taps (innermost first) and the group's channels.
+  Region dom;
+  for (size_t i = 0; i < spatial; ++i)
+    dom.push_back(Range(0, (int)ws[ws.size() - 1 - i]));
+  dom.push_back(Range(0, cg));
+  RDom r(dom, cx.fresh("r_conv"));
+
+  std::vector<Var> v = cx.makeVars(x.rank()); // v[spatial] = o, v[spatial+1] = n
+  Var o = v[spatial], n = v[spatial + 1];
+  std::vector<Expr> inAt, wAt;
+  for (size_t i = 0; i < spatial; ++i) {
+    size_t d = spatial - 1 - i; // NCHW spatial index of Halide dim i
+    inAt.push_back(v[i] * (int)c.stride[d] + r[i] * (int)c.dil[d] -
+                   (int)c.pad[d]);
+    wAt.push_back(r[i]);
+  }
+  Expr channel = c.groups == 1 ? Expr(r[spatial]) : (o / og) * cg + r[spatial];
+  inAt.push_back(channel);
+  inAt.push_back(n);
+  wAt.push_back(r[spatial]);
+  wAt.push_back(o);
+
+  bool epilogue = c.residual || c.act != "none";
+  // Stages are named after the layer ("layer1.0.conv1.weight" ->
+  // layer1_0_conv1_N), which is what --profile and --emit=halide show.
+  std::string layer = "conv";
+  if (auto wop = c.weight.getDefiningOp<mlir::net::WeightOp>()) {
+    llvm::StringRef name = wop.getName();
+    name.consume_back(".weight");
+    layer = name.str();
+  }
+  std::vector<int64_t> pad(c.pad.begin(), c.pad.end());
+  bool hasPad = llvm::any_of(pad, [](int64_t p) { return p != 0; });
+  Func padded;
+  Expr tap;
+  if (tiled && hasPad) {
+    // A zero-padded copy of the input: the kernel's loads need no guard.
+    padded = Func(cx.fresh(layer + "_pad"));
+    std::vector<Var> pv = cx.makeVars(x.rank());
+    std::vector<int64_t> all(spatial, 1);
+    padded(pv) = LowerContext::padded(x, cx.asExprs(pv), all);
+    tap = padded(inAt);
+  } else {
+    tap = LowerContext::padded(x, inAt, pad);
+  }
+
+  Func acc(cx.fresh(layer + (tiled || epilogue ? "_sum" : "")));
+  acc(cx.asExprs(v)) = init;
+  acc(cx.asExprs(v)) += w(wAt) * tap;
+
+  mlir::Value result = c.op->getResult(0);
+  if (!tiled) {
+    if (!epilogue) {
+      cx.define(result, acc, v, OpStage::Conv, true, {}, r);
+      return mlir::success();
+    }
+    std::vector<int64_t> shape = shapeOf(result);
+    cx.model.stages.push_back(
+        {OpStage::Conv, acc, v, shape, true, {}, r});
+  }
+  Func out(cx.fresh(layer));
+  Expr value = acc(cx.asExprs(v));
+  if (c.residual)
+    value = value + cx.get(c.residual).f(cx.asExprs(v));
+  out(cx.asExprs(v)) = activation(c, value);
+  cx.define(result, out, v, tiled ? OpStage::Conv : OpStage::Elementwise,
+            false, {}, tiled ? r : RDom());
+  if (tiled) {
+    OpStage &s = cx.model.stages.back();
+    s.acc = acc;
+    s.paddedInput = padded;
+    auto get = [&](const char *k) {
+      return (int)cast<mlir::IntegerAttr>(tileAttr.get(k)).getInt();
+    };
+    auto order = tileAttr.getAs<mlir::StringAttr>("order");
+    s.tile = {get("vec"), get("oc"), get("ow"),
+              order && order.getValue().starts_with("oc")};
+  }
+  return mlir::success();
+}
+
+} // namespace
+
+void netc::registerConvLowerings(LowerTable &t) {
+  t[mlir::net::ConvOp::getOperationName()] =
+      [](LowerContext &cx, mlir::Operation *op, std::string &error) {
+        auto conv = cast<mlir::net::ConvOp>(op);
+        ConvSpec c;
+        c.op = op, c.input = conv.getInput(), c.weight = conv.getWeight();
+        c.bias = conv.getBias();
+        c.stride = conv.getStride(), c.pad = conv.getPad();
+        c.dil = conv.getDilation(), c.groups = conv.getGroups();
+        return lowerConvSpec(cx, c, error);
+      };
+  t[mlir::net::FusedConvOp::getOperationName()] =
+      [](LowerContext &cx, mlir::Operation *op, std::string &error) {
+        auto f = cast<mlir::net::FusedConvOp>(op);
+        ConvSpec c;
+        c.op = op, c.input = f.getInput(), c.weight = f.getWeight();
+        c.bias = f.getBias(), c.residual = f.getResidual();
+        c.bn[0] = f.getBnWeight(), c.bn[1] = f.getBnBias();
+        c.bn[2] = f.getBnMean(), c.bn[3] = f.getBnVar();
+        if (auto eps = f.getBnEps())
+          c.eps = eps->convertToFloat();
+        c.act = f.getAct().str();
+        if (auto slope = f.getSlope())
+          c.slope = slope->convertToFloat();
+        c.stride = f.getStride(), c.pad = f.getPad();
+        c.dil = f.getDilation(), c.groups = f.getGroups();
+        return lowerConvSpec(cx, c, error);
+      };
+}

@@ -1,0 +1,164 @@
+//===- ConvSchedule.cpp - Register-tiled convolution, channels innermost --===//
+//
+// The schedule template for a convolution with a `net.tile` (see the
+// NetTile pass), in the spirit of Halide's apps/conv_layer: the output is
+// stored channels-innermost and walked in (oc x ow) blocks; each block's
+// sums live in vector registers while the reduction runs input channels
+// innermost, then the kernel taps. Per input channel and tap the kernel
+// loads oc/vec weight vectors (the weights are stored output-channel
+// fastest) and broadcasts ow inputs. Rows and images (and, when the tile's
+// order puts channel blocks outermost, the blocks) run in parallel.
+// The same template serves 1x1 convolutions (a GEMM: the reduction is just
+// the input channels) and depthwise ones (one input channel per output, so
+// the inputs are vector loads too).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/schedule/Schedules.h"
+
+using namespace Halide;
+using namespace netc;
+
+namespace {
+
+/// The register tile's sums, computed at `at`: initialised from the bias,
+/// then the reduction with input channels innermost and the block fully
+/// unrolled.
+void scheduleSums(Func acc, const RDom &r, const std::vector<Var> &v, int vec,
+                  LoopLevel at) {
+  Var x = v[0], y = v[1], c = v[2], n = v[3];
+  acc.compute_at(at)
+      .reorder_storage(c, x, y, n)
+      .vectorize(c, vec)
+      .unroll(c)
+      .unroll(x);
+  acc.update()
+      .reorder(c, x, r[2], r[0], r[1], y, n) // kx, ky, input channel
+      .vectorize(c, vec)
+      .unroll(c)
+      .unroll(x);
+}
+
+/// The zero-padded copy of a convolution's input, if it has one.
+std::string schedulePad(Func p, const std::vector<Var> &v, int vec) {
+  if (!p.defined())
+    return "";
+  Var x = v[0], y = v[1], c = v[2], n = v[3], pyn("pyn");
+  p.compute_root().reorder_storage(c, x, y, n).reorder(c, x, y, n);
+  p.vectorize(x, vec, TailStrategy::GuardWithIf);
+  p.fuse(y, n, pyn).parallel(pyn);
+  return "; zero-padded input " + p.name() + " compute_root";
+}
+
+std::string describe(const OpStage::Tile &t) {
+  return "block " + std::to_string(t.oc) + " channels x " +
+         std::to_string(t.ow) + " columns (vec " + std::to_string(t.vec) +
+         "), sums in registers, " +
+         (t.blocksOuter ? "parallel oc-blocks, y" : "parallel n*y");
+}
+
+} // namespace
+
+void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log) {
+  const std::vector<Var> &v = s.vars; // x, y, c, n
+  Var x = v[0], y = v[1], c = v[2], n = v[3];
+  int vec = s.tile.vec, oc = s.tile.oc, ow = s.tile.ow;
+  Var co("co"), ci("ci"), cio("cio"), cii("cii"), xo("xo"), xi("xi"),
+      yn("yn");
+
+  Func out = s.func;
+  out.compute_root()
+      .reorder_storage(c, x, y, n)
+      .split(c, co, ci, oc, TailStrategy::ShiftInwards)
+      .split(x, xo, xi, ow, TailStrategy::ShiftInwards);
+  if (s.tile.blocksOuter) {
+    // One channel block's weights stay in cache across rows and images.
+    // Blocks and rows are nested parallel loops: fusing them would hide the
+    // row from bounds inference and make each block's sums span all rows.
+    out.reorder(ci, xi, xo, y, n, co).parallel(co).parallel(y);
+  } else {
+    out.reorder(ci, xi, xo, co, y, n).fuse(y, n, yn).parallel(yn);
+  }
+  out.split(ci, cio, cii, vec).vectorize(cii).unroll(cio).unroll(xi);
+  scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo));
+  std::string pad = schedulePad(s.paddedInput, v, vec);
+  log.push_back(s.func.name() + ": tiled conv, channels innermost, " +
+                describe(s.tile) + pad);
+}
+
+void netc::scheduleConcatInPlace(OpStage &s, std::vector<std::string> &log) {
+  const std::vector<Var> &v = s.vars; // x, y, c, n
+  Var x = v[0], y = v[1], c = v[2], n = v[3];
+  Func cat = s.func;
+  cat.compute_root().reorder_storage(c, x, y, n);
+  log.push_back(cat.name() + ": concat in place, channels innermost");
+  for (size_t i = 0; i < s.inPlace.size(); ++i) {
+    const OpStage::InPlacePart &p = s.inPlace[i];
+    // The part's tiled convolution, as in scheduleTiledConv, over its
+    // channel range of the concat (NetConcatInPlace made the blocks exact,
+    // so the guards never fire).
+    RVar rc = p.channels.x, rco("rco"), rci("rci"), rcio("rcio"),
+         rcii("rcii");
+    Var xo("xo"), xi("xi");
+    Stage st = cat.update((int)i);
+    st.split(rc, rco, rci, p.tile.oc, TailStrategy::GuardWithIf)
+        .split(x, xo, xi, p.tile.ow, TailStrategy::GuardWithIf);
+    if (p.tile.blocksOuter)
+      st.reorder(rci, xi, xo, y, n, rco).parallel(y);
+    else
+      st.reorder(rci, xi, xo, rco, y, n).parallel(y);
+    st.split(rci, rcio, rcii, p.tile.vec).vectorize(rcii).unroll(rcio)
+        .unroll(xi);
+    // No stage index in the LoopLevel: Halide 14 rejects one naming an
+    // update here, and each part's sums are used inside its own update
+    // only, so "the xo loop around the use" is unambiguous.
+    scheduleSums(p.acc, p.convRdom, v, p.tile.vec, LoopLevel(cat, xo));
+    std::string pad = schedulePad(p.paddedInput, v, p.tile.vec);
+    log.push_back("  part " + std::to_string(i) + " (" + p.acc.name() +
+                  "): tiled conv written in place, " + describe(p.tile) + pad);
+  }
+}
+
+void netc::scheduleChannelsInnermost(OpStage &s, int vec,
+                                     std::vector<std::string> &log) {
+  const std::vector<Var> &v = s.vars; // x, y, c, n
+  Var x = v[0], y = v[1], c = v[2], n = v[3];
+  int64_t channels = s.shape[1];
+  bool wide = channels >= vec;
+  auto schedule = [&](Func f) {
+    f.compute_root().reorder_storage(c, x, y, n);
+    int updates = f.num_update_definitions();
+    for (int u = -1; u < updates; ++u) {
+      Stage st = u < 0 ? Stage(f) : f.update(u);
+      Var co("co"), ci("ci"), yn("yn");
+      std::vector<VarOrRVar> order;
+      if (wide) {
+        st.split(c, co, ci, vec, TailStrategy::GuardWithIf);
+        order.push_back(ci);
+      }
+      if (u >= 0 && s.rdom.defined())
+        for (int i = 0; i < s.rdom.dimensions(); ++i)
+          order.push_back(s.rdom[i]);
+      if (wide)
+        order.push_back(co);
+      order.push_back(x);
+      if (!wide)
+        order.push_back(c);
+      order.push_back(y);
+      order.push_back(n);
+      st.reorder(order);
+      if (wide)
+        st.vectorize(ci);
+      st.fuse(y, n, yn).parallel(yn);
+    }
+  };
+  schedule(s.func);
+  for (Func h : s.helpers)
+    if (h.dimensions() == 4)
+      schedule(h);
+    else
+      h.compute_root();
+  log.push_back(s.func.name() + ": channels innermost, " +
+                (wide ? "vectorize c by " + std::to_string(vec)
+                      : std::string("scalar c")) +
+                ", parallel y*n");
+}

@@ -1,0 +1,101 @@
+//===- Passes.td - Optimisation passes on the net dialect --*- tablegen -*-===//
+//
+// The -O2 pipeline runs them in this order (compiler/driver/Registration.cpp):
+// fold-batchnorm, fuse-conv, layout, tile, concat-in-place. Each has its own lit test in
+// test/Passes/.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NET_TRANSFORMS_PASSES_TD
+#define NET_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def NetFoldBatchNorm : Pass<"net-fold-batchnorm", "func::FuncOp"> {
+  let summary = "Fold eval-mode batchnorm into the convolution before it";
+  let description = [{
+    `batchnorm(conv(x, w, b))`, where the conv has no other use, becomes one
+    `net.fused_conv` carrying the batchnorm parameters. Batchnorm is an
+    affine map per output channel, so it folds into the weights and bias
+    (w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps));
+    that arithmetic happens when parameter values are bound, in code
+    generation, as the values are not part of the IR.
+  }];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
+def NetFuseConv : Pass<"net-fuse-conv", "func::FuncOp"> {
+  let summary = "Fuse residual adds and activations into convolutions";
+  let description = [{
+    Grows `net.fused_conv` epilogues: `add(conv, r)` (same type, the conv
+    used only there) takes `r` as the residual, and `relu`, `relu6` or
+    `leaky_relu` of a conv becomes its activation; a plain `net.conv` is
+    promoted to `net.fused_conv` when something fuses into it. Each fusion
+    removes one full pass over a tensor in memory.
+  }];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
+def NetLayout : Pass<"net-layout", "func::FuncOp"> {
+  let summary = "Choose the channels-innermost layout for feature maps";
+  let description = [{
+    Marks every op that produces a 4-D feature map [N, C, H, W] with
+    `net.layout = "nhwc"` when its type is one the x86 schedules handle in
+    that layout (convolutions, pools, batchnorm, elementwise ops, concat)
+    and C fills at least one vector (`vector-width`); maps with fewer
+    channels keep W innermost, where the vectors go instead.
+    The tensor keeps its NCHW type; only its storage inside the pipeline
+    changes (channels vary fastest), so the convolution kernels load
+    consecutive channels as one vector. Model inputs and outputs stay NCHW:
+    the conversion happens only at the model's edges.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int", "8",
+           "float lanes in one vector register">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
+def NetTile : Pass<"net-tile", "func::FuncOp"> {
+  let summary = "Pick register tiles and vector widths per convolution";
+  let description = [{
+    For each channels-innermost convolution, chooses from the target
+    description the register block (output channels x output columns held
+    in vector registers), the vector width and the loop order, and records
+    them as `net.tile = {vec, oc, ow, order}`. The Halide schedule
+    templates read that attribute.
+
+    The order decides which operand stays in the L2 cache. Rows outermost
+    ("n,y,oc,ow") keeps the input rows hot and streams the weights once per
+    row; channel blocks outermost ("oc,n,y,ow") keeps one block's weights
+    hot and streams the input once per block. The pass picks the order with
+    less traffic from beyond L2 (late ResNet/VGG layers, whose weights
+    outweigh their feature maps, get the second).
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int", "8",
+           "float lanes in one vector register">,
+    Option<"registers", "registers", "int", "16",
+           "vector registers available to a kernel">,
+    Option<"l2Bytes", "l2", "int64_t", "1048576",
+           "L2 cache size per core in bytes">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
+def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
+  let summary = "Let convolutions write straight into the concat after them";
+  let description = [{
+    An inception module concatenates the last convolutions of its branches
+    along the channels. When every input of a channels-innermost `concat`
+    is a tiled convolution used only there, the concat is marked
+    `net.in_place`: code generation computes each convolution's register
+    tiles directly into its channel range of the concat's buffer, so the
+    branch outputs are never stored apart and copied. Each convolution's
+    tile is adjusted to divide its channels and width exactly (the blocks
+    then never straddle two branches); a concat where that is impossible
+    is left as it is.
+  }];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
+#endif // NET_TRANSFORMS_PASSES_TD

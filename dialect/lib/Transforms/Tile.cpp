@@ -1,0 +1,106 @@
+//===- Tile.cpp - register tiles for channels-innermost convolutions ------===//
+//
+// See NetTile in Passes.td. The kernel keeps an (oc x ow) block of outputs
+// in registers: oc output channels (oc / vec vectors) times ow output
+// columns. Per input channel and tap it loads oc/vec weight vectors and
+// broadcasts ow inputs, then issues (oc/vec)*ow FMAs, so larger blocks mean
+// fewer loads per FMA, until the block no longer fits the register file.
+//
+//===----------------------------------------------------------------------===//
+#include "net/IR/NetOps.h"
+#include "net/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::net {
+#define GEN_PASS_DEF_NETTILE
+#include "net/Transforms/Passes.h.inc"
+} // namespace mlir::net
+
+using namespace mlir;
+using namespace mlir::net;
+
+namespace {
+
+struct Tile {
+  int64_t vec, oc, ow;
+};
+
+/// Fraction of `blocks` of size `block` covering `n` that is real work.
+double useful(int64_t n, int64_t block) {
+  int64_t blocks = (n + block - 1) / block;
+  return double(n) / double(blocks * block);
+}
+
+/// The best (oc, ow) register block for `channels` output channels and
+/// `width` output columns: the most FMAs per block, discounted by the
+/// padding a block size wastes at the edges (tails are computed guarded).
+Tile chooseTile(int64_t channels, int64_t width, int64_t vec,
+                int64_t registers) {
+  Tile best{vec, vec, 1};
+  double bestScore = -1;
+  for (int64_t k = 1; k <= 4; ++k) {
+    if (k > 1 && k * vec > channels)
+      break;
+    // k weight vectors and one broadcast stay live beside the k*ow sums.
+    int64_t maxOw = std::min<int64_t>({(registers - k - 1) / k, 8, width});
+    for (int64_t ow = 1; ow <= maxOw; ++ow) {
+      double score = double(k * ow) * useful(width, ow) *
+                     useful(channels, k * vec);
+      if (score > bestScore + 1e-9) {
+        bestScore = score;
+        best = {vec, k * vec, ow};
+      }
+    }
+  }
+  return best;
+}
+
+/// Bytes fetched from beyond L2 when `bytes` are read `times` times: once
+/// if they fit in L2, every time otherwise.
+double traffic(double bytes, double times, double l2) {
+  return bytes <= l2 ? bytes : bytes * times;
+}
+
+/// "n,y,oc,ow" (input rows stay in cache, weights stream per row) or
+/// "oc,n,y,ow" (a channel block's weights stay, the input streams per
+/// block), whichever moves fewer bytes for one image.
+const char *chooseOrder(RankedTensorType in, RankedTensorType out,
+                        RankedTensorType weight, int64_t oc, int64_t l2) {
+  double inBytes = 4.0 * in.getDimSize(1) * in.getDimSize(2) * in.getDimSize(3);
+  double wBytes = 4.0 * weight.getNumElements();
+  double rows = out.getDimSize(2);
+  double blocks = (out.getDimSize(1) + oc - 1) / oc;
+  double rowsOuter = inBytes + traffic(wBytes, rows, l2);
+  double blocksOuter = traffic(inBytes, blocks, l2) + wBytes;
+  return blocksOuter < rowsOuter ? "oc,n,y,ow" : "n,y,oc,ow";
+}
+
+struct TilePass : public net::impl::NetTileBase<TilePass> {
+  using NetTileBase::NetTileBase;
+
+  void runOnOperation() override {
+    Builder b(&getContext());
+    getOperation().walk([&](Operation *op) {
+      if (!isa<ConvOp, FusedConvOp>(op) || !op->hasAttr("net.layout"))
+        return;
+      auto type = cast<RankedTensorType>(op->getResult(0).getType());
+      Tile t = chooseTile(type.getDimSize(1), type.getDimSize(3), vectorWidth,
+                          registers);
+      // Loop order, outermost first; inside a block the reduction runs
+      // input channels innermost, then the taps.
+      const char *order = chooseOrder(
+          cast<RankedTensorType>(op->getOperand(0).getType()), type,
+          cast<RankedTensorType>(op->getOperand(1).getType()), t.oc, l2Bytes);
+      op->setAttr("net.tile",
+                  b.getDictionaryAttr({
+                      b.getNamedAttr("vec", b.getI64IntegerAttr(t.vec)),
+                      b.getNamedAttr("oc", b.getI64IntegerAttr(t.oc)),
+                      b.getNamedAttr("ow", b.getI64IntegerAttr(t.ow)),
+                      b.getNamedAttr("order", b.getStringAttr(order)),
+                  }));
+    });
+  }
+};
+
+} // namespace

@@ -1,0 +1,50 @@
+// net-fold-batchnorm: batchnorm(conv) becomes one net.fused_conv that
+// carries the batchnorm parameters; a conv with another user keeps its
+// batchnorm (folding would compute the convolution twice).
+// RUN: net-opt %s --net-fold-batchnorm | FileCheck %s
+
+// CHECK-LABEL: func.func @folds
+// CHECK-NOT: net.batchnorm
+// CHECK: %[[Y:.*]] = net.fused_conv %arg0, %[[W:.*]] bias %[[B:.*]] bn(%[[G:.*]], %[[BETA:.*]], %[[M:.*]], %[[V:.*]]) stride [2, 2] pad [1, 1] dilation [1, 1] groups 1 {bn_eps = 1.000000e-03 : f32}
+// CHECK-NOT: net.conv
+// CHECK: return %[[Y]]
+func.func @folds(%x: tensor<?x3x8x8xf32>) -> tensor<?x4x4x4xf32> {
+  %w = net.weight "c.weight" : tensor<4x3x3x3xf32>
+  %b = net.weight "c.bias" : tensor<4xf32>
+  %c = net.conv %x, %w, %b stride [2, 2] pad [1, 1] dilation [1, 1] groups 1 : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<?x4x4x4xf32>
+  %g = net.weight "bn.weight" : tensor<4xf32>
+  %beta = net.weight "bn.bias" : tensor<4xf32>
+  %m = net.weight "bn.running_mean" : tensor<4xf32>
+  %v = net.weight "bn.running_var" : tensor<4xf32>
+  %y = net.batchnorm %c, %g, %beta, %m, %v eps 1.0e-3 : tensor<?x4x4x4xf32>, tensor<4xf32> -> tensor<?x4x4x4xf32>
+  return %y : tensor<?x4x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @conv_used_twice
+// CHECK: %[[C:.*]] = net.conv
+// CHECK: %[[Y:.*]] = net.batchnorm %[[C]]
+// CHECK-NOT: net.fused_conv
+// CHECK: net.add %[[Y]], %[[C]]
+func.func @conv_used_twice(%x: tensor<?x3x8x8xf32>) -> tensor<?x4x8x8xf32> {
+  %w = net.weight "c.weight" : tensor<4x3x1x1xf32>
+  %c = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 : (tensor<?x3x8x8xf32>, tensor<4x3x1x1xf32>) -> tensor<?x4x8x8xf32>
+  %g = net.weight "bn.weight" : tensor<4xf32>
+  %beta = net.weight "bn.bias" : tensor<4xf32>
+  %m = net.weight "bn.running_mean" : tensor<4xf32>
+  %v = net.weight "bn.running_var" : tensor<4xf32>
+  %y = net.batchnorm %c, %g, %beta, %m, %v eps 1.0e-5 : tensor<?x4x8x8xf32>, tensor<4xf32> -> tensor<?x4x8x8xf32>
+  %s = net.add %y, %c : tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>
+  return %s : tensor<?x4x8x8xf32>
+}
+
+// A batchnorm of something else than a conv stays.
+// CHECK-LABEL: func.func @not_after_conv
+// CHECK: net.batchnorm %arg0
+func.func @not_after_conv(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
+  %g = net.weight "bn.weight" : tensor<4xf32>
+  %beta = net.weight "bn.bias" : tensor<4xf32>
+  %m = net.weight "bn.running_mean" : tensor<4xf32>
+  %v = net.weight "bn.running_var" : tensor<4xf32>
+  %y = net.batchnorm %x, %g, %beta, %m, %v eps 1.0e-5 : tensor<?x4x8x8xf32>, tensor<4xf32> -> tensor<?x4x8x8xf32>
+  return %y : tensor<?x4x8x8xf32>
+}

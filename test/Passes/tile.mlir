@@ -1,0 +1,57 @@
+// net-tile: register blocks per channels-innermost convolution from the
+// target description: AVX-512 (16 lanes, 32 registers) and AVX2 (8 lanes,
+// 16 registers). The block (oc channels x ow columns) maximises the FMAs
+// per weight load that fit in registers, minus the edge waste.
+// RUN: net-opt %s --net-tile="vector-width=16 registers=32" | FileCheck %s --check-prefix=AVX512
+// RUN: net-opt %s --net-tile="vector-width=8 registers=16" | FileCheck %s --check-prefix=AVX2
+// With a 64 KiB L2 stage 1's weights (147 KB) no longer fit: streaming them
+// per row would cost 56 x 147 KB, so its one channel block goes outermost.
+// RUN: net-opt %s --net-tile="vector-width=16 registers=32 l2=65536" | FileCheck %s --check-prefix=SMALL
+// SMALL-LABEL: func.func @resnet_stage1
+// SMALL: order = "oc,n,y,ow"
+// SMALL-LABEL: func.func @resnet_stage4
+// SMALL: order = "oc,n,y,ow"
+
+// 64 channels, 56 columns: 4 vectors x 6 columns (24 sums) on AVX-512,
+// 2 x 6 (12 sums) on AVX2. Weights (147 KB) fit in L2: rows outermost.
+// AVX512-LABEL: func.func @resnet_stage1
+// AVX512: net.tile = {oc = 64 : i64, order = "n,y,oc,ow", ow = 6 : i64, vec = 16 : i64}
+// AVX2-LABEL: func.func @resnet_stage1
+// AVX2: net.tile = {oc = 16 : i64, order = "n,y,oc,ow", ow = 6 : i64, vec = 8 : i64}
+func.func @resnet_stage1(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
+  %w = net.weight "c.weight" : tensor<64x64x3x3xf32>
+  %y = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = "relu", net.layout = "nhwc"} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x56x56xf32>
+  return %y : tensor<?x64x56x56xf32>
+}
+
+// 7 columns: a 7-wide block of 3 vectors on AVX-512 (no wasted column; the
+// last of 11 channel blocks is part empty); 3 x 4 on AVX2. The weights
+// (9.4 MB) outweigh the input (100 KB) and exceed L2: channel blocks go
+// outermost, so each block's weights are fetched once, not once per row.
+// AVX512-LABEL: func.func @resnet_stage4
+// AVX512: net.tile = {oc = 48 : i64, order = "oc,n,y,ow", ow = 7 : i64, vec = 16 : i64}
+// AVX2-LABEL: func.func @resnet_stage4
+// AVX2: net.tile = {oc = 24 : i64, order = "oc,n,y,ow", ow = 4 : i64, vec = 8 : i64}
+func.func @resnet_stage4(%x: tensor<?x512x7x7xf32>) -> tensor<?x512x7x7xf32> {
+  %w = net.weight "c.weight" : tensor<512x512x3x3xf32>
+  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = "nhwc"} : (tensor<?x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<?x512x7x7xf32>
+  return %y : tensor<?x512x7x7xf32>
+}
+
+// Fewer channels than a vector: one (guarded) vector.
+// AVX512-LABEL: func.func @narrow
+// AVX512: net.tile = {oc = 16 : i64, order = "n,y,oc,ow", ow = 8 : i64, vec = 16 : i64}
+func.func @narrow(%x: tensor<?x3x32x32xf32>) -> tensor<?x10x32x32xf32> {
+  %w = net.weight "c.weight" : tensor<10x3x3x3xf32>
+  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = "nhwc"} : (tensor<?x3x32x32xf32>, tensor<10x3x3x3xf32>) -> tensor<?x10x32x32xf32>
+  return %y : tensor<?x10x32x32xf32>
+}
+
+// Without a layout (net-layout did not choose channels-innermost): no tile.
+// AVX512-LABEL: func.func @no_layout
+// AVX512-NOT: net.tile
+func.func @no_layout(%x: tensor<?x3x32x32xf32>) -> tensor<?x10x32x32xf32> {
+  %w = net.weight "c.weight" : tensor<10x3x3x3xf32>
+  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 : (tensor<?x3x32x32xf32>, tensor<10x3x3x3xf32>) -> tensor<?x10x32x32xf32>
+  return %y : tensor<?x10x32x32xf32>
+}
