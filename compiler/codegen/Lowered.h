@@ -23,6 +23,10 @@ struct TensorDesc {
   std::vector<int64_t> shape;
 };
 
+/// Output features per block of a fully connected layer: the weights are
+/// stored in such blocks and the schedule computes one block per task.
+constexpr int kFcBlock = 16;
+
 /// One op's Func with what its schedule needs to know.
 struct OpStage {
   enum Kind { Conv, Fc, Pool, Elementwise, Reduction, Copy };

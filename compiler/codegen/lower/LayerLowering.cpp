@@ -16,23 +16,29 @@ using namespace Halide;
 using mlir::cast;
 using mlir::dyn_cast;
 
-Func LowerContext::weight(mlir::net::WeightOp op, bool rowsFastest) {
+Func LowerContext::weight(mlir::net::WeightOp op, int rowBlock) {
   std::vector<int64_t> shape = shapeOf(op.getResult());
   std::vector<int> extents(shape.rbegin(), shape.rend());
   const std::vector<float> &data = weights.find(op.getName())->second;
-  Buffer<float> buf;
-  if (rowsFastest && shape.size() == 2) {
-    // The transpose: element (o, i) of an [O, I] matrix at i * O + o.
-    buf = Buffer<float>(extents, {1, 0}, fresh("w_" + op.getName().str()));
-    for (int64_t o = 0; o < shape[0]; ++o)
-      for (int64_t i = 0; i < shape[1]; ++i)
-        buf((int)i, (int)o) = data[o * shape[1] + i];
-  } else {
-    buf = Buffer<float>(extents, fresh("w_" + op.getName().str()));
-    std::memcpy(buf.data(), data.data(), data.size() * sizeof(float));
-  }
   Func f(fresh("param_" + op.getName().str()));
   std::vector<Var> v = makeVars(shape.size());
+  if (rowBlock > 0 && shape.size() == 2) {
+    // Blocks of rowBlock rows, each stored column by column: element (o, i)
+    // of an [O, I] matrix at ((o / B) * I + i) * B + o % B (zero rows pad
+    // the last block). A block's rows for one column are one vector.
+    int rows = (int)shape[0], cols = (int)shape[1];
+    int blocks = (rows + rowBlock - 1) / rowBlock;
+    Buffer<float> buf({rowBlock, cols, blocks},
+                      fresh("w_" + op.getName().str()));
+    buf.fill(0.0f);
+    for (int o = 0; o < rows; ++o)
+      for (int i = 0; i < cols; ++i)
+        buf(o % rowBlock, i, o / rowBlock) = data[(size_t)o * cols + i];
+    f(v) = buf(v[1] % rowBlock, v[0], v[1] / rowBlock);
+    return f;
+  }
+  Buffer<float> buf(extents, fresh("w_" + op.getName().str()));
+  std::memcpy(buf.data(), data.data(), data.size() * sizeof(float));
   f(v) = buf(asExprs(v));
   return f;
 }
@@ -40,10 +46,11 @@ Func LowerContext::weight(mlir::net::WeightOp op, bool rowsFastest) {
 static void lowerFc(LowerContext &cx, mlir::net::FcOp op) {
   const HTensor &x = cx.values[op.getInput()];
   HTensor w = cx.values[op.getWeight()];
-  // The schedule vectorizes over output features: store the weights
-  // output-feature fastest so each tap is one contiguous vector load.
+  // The schedule computes blocks of kFcBlock output features in parallel:
+  // store the weights in such blocks (see LowerContext::weight), so each
+  // block streams through contiguous memory one vector per input feature.
   if (auto p = op.getWeight().getDefiningOp<mlir::net::WeightOp>())
-    w.f = cx.weight(p, /*rowsFastest=*/true);
+    w.f = cx.weight(p, kFcBlock);
   Func flat = cx.flattened(x, cx.fresh("flatten"));
   RDom r(0, (int)w.shape[1], cx.fresh("r_fc"));
   Var o("x"), n("y");

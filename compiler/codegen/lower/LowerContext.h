@@ -74,8 +74,9 @@ public:
   }
 
   /// The constant buffer of a parameter, Halide dims reversed; with
-  /// `rowsFastest` a matrix [O, I] is stored transposed (O varies fastest).
-  Halide::Func weight(mlir::net::WeightOp op, bool rowsFastest = false);
+  /// `rowBlock` > 0 a matrix [O, I] is stored in blocks of rowBlock rows,
+  /// each block column-major (what the fc schedule streams).
+  Halide::Func weight(mlir::net::WeightOp op, int rowBlock = 0);
   /// x(args) with zeros outside [0, extent) on the padded spatial dims.
   static Halide::Expr padded(const HTensor &x, const std::vector<Halide::Expr> &at,
                      const std::vector<int64_t> &pad) {

@@ -55,6 +55,26 @@ void vectorizeAndParallelize(StageT stage, const netc::OpStage &s, int vec,
                 (par.empty() ? "serial" : "parallel " + par));
 }
 
+/// A fully connected layer of at least kFcBlock outputs (the last block
+/// is guarded): blocks in parallel, each streaming its weight block once (input features outer,
+/// the batch inside them, the block's features as vectors).
+void scheduleFc(netc::OpStage &s, int vec, std::vector<std::string> &log) {
+  Var o = s.vars[0], n = s.vars[1], ob("ob"), oi("oi");
+  int lanes = std::min(vec, kFcBlock);
+  s.func.compute_root()
+      .split(o, ob, oi, kFcBlock, TailStrategy::GuardWithIf)
+      .vectorize(oi, lanes)
+      .parallel(ob);
+  s.func.update()
+      .split(o, ob, oi, kFcBlock, TailStrategy::GuardWithIf)
+      .reorder(oi, n, s.rdom.x, ob)
+      .vectorize(oi, lanes)
+      .parallel(ob);
+  log.push_back(s.func.name() + ": fc, blocks of " +
+                std::to_string(kFcBlock) + " outputs in parallel, inputs " +
+                "outer, batch inner, vectorize by " + std::to_string(lanes));
+}
+
 } // namespace
 
 void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
@@ -70,6 +90,10 @@ void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
     }
     if (optLevel >= 1 && s.tile.vec) {
       scheduleTiledConv(s, log);
+      continue;
+    }
+    if (optLevel >= 1 && s.kind == OpStage::Fc && s.shape[1] >= kFcBlock) {
+      scheduleFc(s, vec, log);
       continue;
     }
     if (optLevel >= 1 && s.channelsInnermost) {
