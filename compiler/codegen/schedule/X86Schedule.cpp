@@ -56,8 +56,10 @@ void vectorizeAndParallelize(StageT stage, const netc::OpStage &s, int vec,
 }
 
 /// A fully connected layer of at least kFcBlock outputs (the last block
-/// is guarded): blocks in parallel, each streaming its weight block once (input features outer,
-/// the batch inside them, the block's features as vectors).
+/// is guarded): blocks of outputs in parallel; within a block the sums of
+/// one image stay in a register while its weights stream by, and the next
+/// image finds the block's weights in cache (a block of a ResNet or
+/// GoogLeNet classifier is 128 KB or less).
 void scheduleFc(netc::OpStage &s, int vec, std::vector<std::string> &log) {
   Var o = s.vars[0], n = s.vars[1], ob("ob"), oi("oi");
   int lanes = std::min(vec, kFcBlock);
@@ -67,12 +69,13 @@ void scheduleFc(netc::OpStage &s, int vec, std::vector<std::string> &log) {
       .parallel(ob);
   s.func.update()
       .split(o, ob, oi, kFcBlock, TailStrategy::GuardWithIf)
-      .reorder(oi, n, s.rdom.x, ob)
+      .reorder(oi, s.rdom.x, n, ob)
       .vectorize(oi, lanes)
       .parallel(ob);
   log.push_back(s.func.name() + ": fc, blocks of " +
-                std::to_string(kFcBlock) + " outputs in parallel, inputs " +
-                "outer, batch inner, vectorize by " + std::to_string(lanes));
+                std::to_string(kFcBlock) + " outputs in parallel, then " +
+                "images, inputs innermost, vectorize by " +
+                std::to_string(lanes));
 }
 
 } // namespace
