@@ -92,13 +92,9 @@ for batch in (1, 2):
           "same", inputs["same"][:, 0].tolist(), "bce", float(want["v"]))
     what = f"face_verify batch {batch}"
     zoo_check.compare_with_loss(chk, libs, inputs, want, tmp, what)
-    try:
-        got = nc.run_reference(net, inputs, os.path.join(tmp, f"ref-{batch}"),
-                               weights=weights)
-    except nc.ToolError as e:
-        chk.fail(f"{what} [ref]", str(e))
-    else:
-        chk.compare_outputs(f"{what} [ref]", got, want)
+    zoo_check.compare_reference(chk, net, inputs, want,
+                                os.path.join(tmp, f"ref-{batch}"), what,
+                                weights=weights)
 
 if libs["O2"]:
     inputs = pairs(2)

@@ -283,21 +283,12 @@ def check_libraries(m):
     and a wrong-shape frame."""
     name, chk, libs = m["name"], m["chk"], m["libs"]
     for batch, inputs, want in m["cases"]:
+        what = f"{name} batch {batch}"
         for label in ("O2", "O0"):
-            what = f"{name} batch {batch} [{label}]"
             if label not in libs:
-                chk.fail(what, "no library: the compile thread died")
-                continue
-            so = libs[label]
-            if so is None:
-                continue  # compile_many has reported the failed compile
-            try:
-                got = zoo_check.run_with_loss(
-                    so, inputs, os.path.join(m["dir"], f"run-{label}-{batch}"))
-            except nc.ToolError as e:
-                chk.fail(what, str(e))
-            else:
-                chk.compare_outputs(what, got, want)
+                chk.fail(f"{what} [{label}]",
+                         "no library: the compile thread died")
+        zoo_check.compare_with_loss(chk, libs, inputs, want, m["dir"], what)
     if libs.get("O2"):
         zoo_check.check_wrong_shape(chk, libs["O2"], frames(2), "img2",
                                     (2, 3, H, H), f"f32[N, 3, {H}, {W}]",

@@ -24,7 +24,6 @@
 # RUN: %python %s %t
 
 import os
-import shutil
 import sys
 
 import numpy as np
@@ -32,6 +31,7 @@ import torch
 import torch.nn.functional as F
 
 import netcompare as nc
+import zoo_check
 
 BATCHES = (3, 1)
 suite = nc.OpSuite("ops_vision", sys.argv[1], batches=BATCHES)
@@ -303,17 +303,6 @@ def make_inputs(batch):
     return arrays
 
 
-def run_loss(so, inputs, out_dir):
-    """net-run SO --input ... --loss --output-dir OUT_DIR; returns the
-    outputs and the losses, {name: array}."""
-    if os.path.isdir(out_dir):
-        shutil.rmtree(out_dir)
-    args = nc.write_inputs(inputs, out_dir + "-in")
-    nc._run([nc.tool("net-run"), so] + args +
-            ["--loss", "--output-dir", out_dir], "net-run --loss")
-    return nc._read_outputs(out_dir)
-
-
 def run_losses():
     d = os.path.join(sys.argv[1], "losses")
     os.makedirs(d, exist_ok=True)
@@ -341,7 +330,7 @@ def run_losses():
             if so is None:
                 continue
             try:
-                got = run_loss(so, arrays,
+                got = zoo_check.run_with_loss(so, arrays,
                                os.path.join(d, f"run-{label}-{batch}"))
             except nc.ToolError as e:
                 chk.fail(f"{what} [{label}]", str(e))

@@ -149,23 +149,10 @@ for batch in (1, 2):
                    f"are of one order of magnitude ({a:.3g} vs {b:.3g})",
                    0.1 <= a / b <= 10)
     what = f"style_transfer batch {batch}"
-    for label, so in libs.items():
-        if so is None:
-            continue
-        try:
-            got = zoo_check.run_with_loss(
-                so, inputs, os.path.join(tmp, f"run-{label}-{batch}"))
-        except nc.ToolError as e:
-            chk.fail(f"{what} [{label}]", str(e))
-        else:
-            chk.compare_outputs(f"{what} [{label}]", got, want)
-    try:
-        got = nc.run_reference(net, inputs, os.path.join(tmp, f"ref-{batch}"),
-                               weights=weights)
-    except nc.ToolError as e:
-        chk.fail(f"{what} [ref]", str(e))
-    else:
-        chk.compare_outputs(f"{what} [ref]", got, want)
+    zoo_check.compare_with_loss(chk, libs, inputs, want, tmp, what)
+    zoo_check.compare_reference(chk, net, inputs, want,
+                                os.path.join(tmp, f"ref-{batch}"), what,
+                                weights=weights)
 
 if libs["O2"]:
     zoo_check.check_wrong_shape(chk, libs["O2"], images(2), "style",

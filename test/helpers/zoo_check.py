@@ -42,6 +42,17 @@ def compare_with_loss(chk, libs, inputs, want, tmp, what):
             chk.compare_outputs(f"{what} [{label}]", got, want)
 
 
+def compare_reference(chk, net, inputs, want, out_dir, what, weights=None):
+    """netc --run-reference on `inputs` (outputs and losses) against
+    `want`."""
+    try:
+        got = nc.run_reference(net, inputs, out_dir, weights=weights)
+    except nc.ToolError as e:
+        chk.fail(f"{what} [ref]", str(e))
+    else:
+        chk.compare_outputs(f"{what} [ref]", got, want)
+
+
 def check_wrong_shape(chk, so, inputs, bad_name, bad_shape, expected, tmp,
                       extra=()):
     """Runs `so` with input `bad_name` replaced by zeros of `bad_shape` (the
