@@ -57,6 +57,20 @@ struct OpStage {
   // (undefined when the conv has no padding).
   Halide::Func acc, paddedInput;
 
+  // A convolution the tile marks `algo = "winogradM"` (m > 0): `func` is
+  // the epilogue over the output transform; the schedule places the
+  // stages (ConvSchedule.cpp). GEMM blocks are tile.oc x tile.ow tiles.
+  struct Winograd {
+    int m = 0;              // output tile m x m, 0: direct convolution
+    bool perImage = false;  // order "n,e,oc,tiles": all GEMMs per image
+    Halide::Func bx, v;     // input transform (along x, then y)
+    Halide::Func u;         // transformed filter (constant)
+    Halide::Func acc, m_;   // GEMM sums per register block, and M
+    Halide::Func ot;        // output transform along x
+    Halide::RDom rc;        // input channels
+    std::vector<Halide::Var> vars; // c, tx, ty, n, a, b, e, i, j
+  } wino;
+
   // Concat in place (net.in_place): this stage is the concat, and each
   // part is a tiled convolution computed straight into its channel range
   // by one update definition of `func`. The convolutions' own stages are
@@ -69,6 +83,12 @@ struct OpStage {
   };
   std::vector<InPlacePart> inPlace;
   bool inlined = false;
+
+  // A pool marked net.fuse_producer (NetFusePool): computed in strips of
+  // `stripRows` output rows, with the tiled convolution it reads (the
+  // stage at index `producer` of the entry, `inlined`) computed per strip.
+  int producer = -1;
+  int stripRows = 0;
 };
 
 /// One entry point (forward or loss): a Halide pipeline over the model

@@ -36,6 +36,9 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   tile.registers = target.registers;
   tile.l2Bytes = target.l2Bytes;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetTile(tile));
+  mlir::net::NetFusePoolOptions pool;
+  pool.l2Bytes = target.l2Bytes;
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFusePool(pool));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetConcatInPlace());
 }
 

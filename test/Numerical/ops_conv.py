@@ -1,7 +1,8 @@
 # conv (netlang.md section 6) against nn.Conv1d/2d/3d: stride, pad (ints,
 # lists, "same", "valid"), dilation, groups, bias=false, odd and non-square
 # sizes, stride > kernel, kernel = input, init= (frozen weights), and wide
-# rows that -O2 vectorizes. Each case is one output of a generated .net; the
+# rows that -O2 vectorizes, and the 3x3 convolutions -O2 computes with
+# Winograd. Each case is one output of a generated .net; the
 # files are compiled at -O2 (conv2d and wide also at -O0, wide also for AVX2)
 # and run through the reference evaluator, at batch 2 and 1.
 # Tolerance: max relative error 1e-4.
@@ -145,5 +146,19 @@ conv(2, 6, [8, 33], 10, 1, file=W)                         # 1x1
 conv(2, 3, [24, 51], 8, 7, stride=3, pad=3, file=W)        # stride 3 < kernel
 conv(3, 2, [4, 5, 21], 4, 3, pad=1, file=W)
 
+# --- winograd: dense stride-1 3x3 convs with >= 64 channels, which -O2
+# lowers as Winograd F(4x4,3x3) (maps of 14 and up) or F(2x2,3x3): sizes
+# that are no multiple of the tile, padding 0 and 2, output channels that
+# are no multiple of the GEMM block, and 512 channels (GEMMs per image) --
+G = "winograd"
+conv(2, 64, [17, 18], 80, 3, pad=1, file=G)                # F(4), tails
+conv(2, 64, [13, 10], 64, 3, pad=1, file=G)                # F(2), odd sizes
+conv(2, 64, [7, 5], 64, 3, pad=1, bias=False, file=G)      # F(2), 4 x 3 tiles
+conv(2, 64, [14, 15], 64, 3, file=G)                       # pad 0: 12 x 13
+conv(2, 96, [16, 16], 64, 3, pad=2, file=G)                # pad 2: 18 x 18
+conv(2, 512, [6, 7], 512, 3, pad=1, file=G)                # per image
+conv(2, 64, [16, 16], 64, 3, pad=1, stride=2, file=G)      # direct
+
 suite.run(o0=["conv2d", "wide"],
-          extra={"wide": {"avx2": ["-O2", "--target=x86-64-avx2"]}})
+          extra={"wide": {"avx2": ["-O2", "--target=x86-64-avx2"]},
+                 "winograd": {"avx2": ["-O2", "--target=x86-64-avx2"]}})

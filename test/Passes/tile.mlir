@@ -2,11 +2,31 @@
 // target description: AVX-512 (16 lanes, 32 registers) and AVX2 (8 lanes,
 // 16 registers). The block (oc channels x ow columns) maximises the FMAs
 // per weight load that fit in registers, minus the edge waste.
-// RUN: net-opt %s --net-tile="vector-width=16 registers=32" | FileCheck %s --check-prefix=AVX512
-// RUN: net-opt %s --net-tile="vector-width=8 registers=16" | FileCheck %s --check-prefix=AVX2
+// The direct kernel's tiles (winograd=false; Winograd is checked below).
+// RUN: net-opt %s --net-tile="vector-width=16 registers=32 winograd=false" | FileCheck %s --check-prefix=AVX512
+// RUN: net-opt %s --net-tile="vector-width=8 registers=16 winograd=false" | FileCheck %s --check-prefix=AVX2
 // With a 64 KiB L2 stage 1's weights (147 KB) no longer fit: streaming them
 // per row would cost 56 x 147 KB, so its one channel block goes outermost.
-// RUN: net-opt %s --net-tile="vector-width=16 registers=32 l2=65536" | FileCheck %s --check-prefix=SMALL
+// RUN: net-opt %s --net-tile="vector-width=16 registers=32 l2=65536 winograd=false" | FileCheck %s --check-prefix=SMALL
+// Winograd for dense stride-1 3x3 convolutions with >= 64 channels:
+// F(4x4,3x3) on maps of 14 and up, F(2x2,3x3) below. GEMM blocks of 4
+// vectors x 4 tiles per block of tiles; stage 4's transformed filter
+// (16 x 512 x 512 floats, 16 MiB) reaches 16 x L2, so its GEMMs run per
+// image over all 16 tiles, blocks of 6 tiles (4 x 6 sums in registers).
+// RUN: net-opt %s --net-tile="vector-width=16 registers=32" | FileCheck %s --check-prefix=WINO
+// RUN: net-opt %s --net-tile="vector-width=8 registers=16" | FileCheck %s --check-prefix=WINO2
+// WINO-LABEL: func.func @resnet_stage1
+// WINO: net.tile = {algo = "winograd4", oc = 64 : i64, order = "n,tiles,e", ow = 4 : i64, vec = 16 : i64}
+// WINO-LABEL: func.func @resnet_stage4
+// WINO: net.tile = {algo = "winograd2", oc = 64 : i64, order = "n,e,oc,tiles", ow = 6 : i64, vec = 16 : i64}
+// 3 input channels, 10 outputs: too few for the GEMMs, direct.
+// WINO-LABEL: func.func @narrow
+// WINO: net.tile = {oc = 16 : i64
+// WINO-LABEL: func.func @strided
+// WINO: net.tile = {oc = 64
+// AVX2 (16 registers): blocks of 3 vectors x 4 tiles (12 sums).
+// WINO2-LABEL: func.func @resnet_stage1
+// WINO2: net.tile = {algo = "winograd4", oc = 24 : i64, order = "n,tiles,e", ow = 4 : i64, vec = 8 : i64}
 // SMALL-LABEL: func.func @resnet_stage1
 // SMALL: order = "oc,n,y,ow"
 // SMALL-LABEL: func.func @resnet_stage4
@@ -45,6 +65,13 @@ func.func @narrow(%x: tensor<?x3x32x32xf32>) -> tensor<?x10x32x32xf32> {
   %w = net.weight "c.weight" : tensor<10x3x3x3xf32>
   %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = "nhwc"} : (tensor<?x3x32x32xf32>, tensor<10x3x3x3xf32>) -> tensor<?x10x32x32xf32>
   return %y : tensor<?x10x32x32xf32>
+}
+
+// Stride 2: direct.
+func.func @strided(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x28x28xf32> {
+  %w = net.weight "c.weight" : tensor<64x64x3x3xf32>
+  %y = net.conv %x, %w stride [2, 2] pad [1, 1] dilation [1, 1] groups 1 {net.layout = "nhwc"} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
+  return %y : tensor<?x64x28x28xf32>
 }
 
 // Without a layout (net-layout did not choose channels-innermost): no tile.

@@ -106,9 +106,17 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   // Fewer output channels than a vector: the plain schedule does better.
   bool tiled = tileAttr && spatial == 2 &&
                outCh >= cast<mlir::IntegerAttr>(tileAttr.get("vec")).getInt();
+  // Winograd F(m x m, 3 x 3) where net-tile chose it ("winograd2|4").
+  int wino = 0;
+  if (auto algo = tiled ? tileAttr.getAs<mlir::StringAttr>("algo") : nullptr) {
+    llvm::StringRef name = algo.getValue();
+    if (name.consume_front("winograd"))
+      wino = name == "4" ? 4 : 2;
+  }
 
   // Constants: folded when there is a batchnorm or a tile layout to apply.
   Func w;
+  std::vector<float> folded; // Winograd: the folded weights, NCHW
   Expr init = 0.0f;
   if (c.bn[0] || tiled) {
     const std::vector<float> *wv = paramValues(cx, c.weight);
@@ -132,7 +140,14 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
         shift[o] = b;
       }
     }
-    w = foldedWeights(cx, c, *wv, scale, tiled);
+    if (wino) {
+      folded.resize(wv->size());
+      size_t perOut = wv->size() / outCh;
+      for (size_t i = 0; i < folded.size(); ++i)
+        folded[i] = (*wv)[i] * scale[i / perOut];
+    } else {
+      w = foldedWeights(cx, c, *wv, scale, tiled);
+    }
     if (c.bias || c.bn[0]) {
       Buffer<float> sb((int)outCh, cx.fresh("bias_folded"));
       for (int64_t o = 0; o < outCh; ++o)
@@ -143,6 +158,36 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     w = cx.get(c.weight).f;
     if (c.bias)
       init = cx.get(c.bias).f(cx.makeVars(x.rank())[spatial]);
+  }
+
+  // Stages are named after the layer ("layer1.0.conv1.weight" ->
+  // layer1_0_conv1_N), which is what --profile and --emit=halide show.
+  std::string layer = "conv";
+  if (auto wop = c.weight.getDefiningOp<mlir::net::WeightOp>()) {
+    llvm::StringRef name = wop.getName();
+    name.consume_back(".weight");
+    layer = name.str();
+  }
+  mlir::Value result = c.op->getResult(0);
+  auto tileValue = [&](const char *k) {
+    return (int)cast<mlir::IntegerAttr>(tileAttr.get(k)).getInt();
+  };
+  if (wino) {
+    std::vector<Var> v = cx.makeVars(4); // x, y, k, n
+    OpStage::Winograd parts;
+    Expr value = init + lowerWinograd(cx, x, folded, (int)outCh, c.pad, wino,
+                                      v, layer, parts);
+    if (c.residual)
+      value = value + cx.get(c.residual).f(cx.asExprs(v));
+    Func out(cx.fresh(layer));
+    out(cx.asExprs(v)) = activation(c, value);
+    cx.define(result, out, v, OpStage::Conv, false);
+    OpStage &s = cx.model.stages.back();
+    auto order = tileAttr.getAs<mlir::StringAttr>("order");
+    parts.perImage = order && order.getValue() == "n,e,oc,tiles";
+    s.wino = parts;
+    s.tile = {tileValue("vec"), tileValue("oc"), tileValue("ow"), false};
+    return mlir::success();
   }
 
   // Reduction over kernel taps (innermost first) and the group's channels.
@@ -168,14 +213,6 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   wAt.push_back(o);
 
   bool epilogue = c.residual || c.act != "none";
-  // Stages are named after the layer ("layer1.0.conv1.weight" ->
-  // layer1_0_conv1_N), which is what --profile and --emit=halide show.
-  std::string layer = "conv";
-  if (auto wop = c.weight.getDefiningOp<mlir::net::WeightOp>()) {
-    llvm::StringRef name = wop.getName();
-    name.consume_back(".weight");
-    layer = name.str();
-  }
   std::vector<int64_t> pad(c.pad.begin(), c.pad.end());
   bool hasPad = llvm::any_of(pad, [](int64_t p) { return p != 0; });
   Func padded;
@@ -195,7 +232,6 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   acc(cx.asExprs(v)) = init;
   acc(cx.asExprs(v)) += w(wAt) * tap;
 
-  mlir::Value result = c.op->getResult(0);
   if (!tiled) {
     if (!epilogue) {
       cx.define(result, acc, v, OpStage::Conv, true, {}, r);
@@ -216,11 +252,8 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     OpStage &s = cx.model.stages.back();
     s.acc = acc;
     s.paddedInput = padded;
-    auto get = [&](const char *k) {
-      return (int)cast<mlir::IntegerAttr>(tileAttr.get(k)).getInt();
-    };
     auto order = tileAttr.getAs<mlir::StringAttr>("order");
-    s.tile = {get("vec"), get("oc"), get("ow"),
+    s.tile = {tileValue("vec"), tileValue("oc"), tileValue("ow"),
               order && order.getValue().starts_with("oc")};
   }
   return mlir::success();

@@ -108,6 +108,15 @@ public:
   Halide::Func flattened(const HTensor &x, const std::string &name);
 };
 
+/// The Winograd F(m x m, 3 x 3) value of a stride-1 3x3 convolution of
+/// `x` with the [K][C][3][3] weights `w` at `v` (x, y, k, n), bias and
+/// epilogue excluded; fills `parts` for the schedule.
+Halide::Expr lowerWinograd(LowerContext &cx, const HTensor &x,
+                           const std::vector<float> &w, int K,
+                           llvm::ArrayRef<int64_t> pad, int m,
+                           const std::vector<Halide::Var> &v,
+                           const std::string &layer, OpStage::Winograd &parts);
+
 /// Lowers one op into `cx`; on failure says why in `error`.
 using LowerFn = std::function<mlir::LogicalResult(
     LowerContext &cx, mlir::Operation *op, std::string &error)>;

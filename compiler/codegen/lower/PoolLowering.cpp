@@ -14,7 +14,69 @@ using namespace Halide;
 using mlir::cast;
 using mlir::dyn_cast;
 
-static void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
+namespace {
+
+/// Window geometry of one pool, Halide dim order (innermost first).
+struct Window {
+  std::vector<int> kernel;
+  std::vector<Expr> start; // first input coordinate of the window
+  std::vector<bool> guarded;
+  std::vector<int> extent; // input extent
+  Expr count = 1;          // taps counted by the average (incl. padding)
+};
+
+Window windowOf(const HTensor &x, const std::vector<Var> &v,
+                llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> stride,
+                llvm::ArrayRef<int64_t> pad, const std::vector<int64_t> &out) {
+  Window w;
+  size_t spatial = x.rank() - 2;
+  for (size_t i = 0; i < spatial; ++i) {
+    size_t d = spatial - 1 - i;
+    int n = (int)x.shape[x.rank() - 1 - i];
+    Expr start = v[i] * (int)stride[d] - (int)pad[d];
+    // Guards only where a window can leave the input (padding, ceil mode):
+    // unguarded dims keep bounds inference, and compile time, simple.
+    int64_t lastEnd = (out[x.rank() - 1 - i] - 1) * stride[d] - pad[d] +
+                      kernel[d];
+    bool guarded = !(pad[d] == 0 && lastEnd <= n);
+    w.kernel.push_back((int)kernel[d]);
+    w.start.push_back(start);
+    w.guarded.push_back(guarded);
+    w.extent.push_back(n);
+    // count_include_pad: the window clipped to the padded extent.
+    w.count = w.count * (guarded ? min(start + (int)kernel[d],
+                                       n + (int)pad[d]) - start
+                                 : Expr((int)kernel[d]));
+  }
+  return w;
+}
+
+/// The window's tap at `offset`: the input value, or `outside` where the
+/// tap falls in the padding.
+Expr tap(const HTensor &x, const std::vector<Var> &v, const Window &w,
+         const std::vector<Expr> &offset, Expr outside) {
+  std::vector<Expr> at(v.begin(), v.end());
+  Expr inside = Internal::const_true();
+  for (size_t i = 0; i < w.kernel.size(); ++i) {
+    at[i] = w.start[i] + offset[i];
+    if (!w.guarded[i])
+      continue;
+    inside = inside && at[i] >= 0 && at[i] < w.extent[i];
+    at[i] = clamp(at[i], 0, w.extent[i] - 1);
+  }
+  Expr value = x.f(at);
+  return Internal::is_const_one(inside) ? value : select(inside, value, outside);
+}
+
+/// The index in the entry's stages of the stage computing `f`, or -1.
+int stageOf(LowerContext &cx, const Func &f) {
+  for (int i = (int)cx.model.stages.size() - 1; i >= 0; --i)
+    if (cx.model.stages[i].func.name() == f.name())
+      return i;
+  return -1;
+}
+
+void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
   mlir::Value input = op->getOperand(0);
   const HTensor &x = cx.values[input];
   llvm::ArrayRef<int64_t> kernel, stride, pad;
@@ -24,51 +86,55 @@ static void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
     auto a = cast<mlir::net::AvgPoolOp>(op);
     kernel = a.getKernel(), stride = a.getStride(), pad = a.getPad();
   }
-  size_t spatial = x.rank() - 2;
-  Region dom;
-  for (size_t i = 0; i < spatial; ++i)
-    dom.push_back(Range(0, (int)kernel[spatial - 1 - i]));
-  RDom r(dom, cx.fresh("r_pool"));
   std::vector<Var> v = cx.makeVars(x.rank());
-  std::vector<Expr> at = cx.asExprs(v);
-  Expr inside = Internal::const_true();
-  Expr count = 1;
-  std::vector<int64_t> out = shapeOf(op->getResult(0));
-  for (size_t i = 0; i < spatial; ++i) {
-    size_t d = spatial - 1 - i;
-    int n = (int)x.shape[x.rank() - 1 - i];
-    Expr start = v[i] * (int)stride[d] - (int)pad[d];
-    at[i] = start + r[i];
-    // Guards only where a window can leave the input (padding, ceil mode):
-    // unguarded dims keep bounds inference, and compile time, simple.
-    int64_t lastEnd = (out[x.rank() - 1 - i] - 1) * stride[d] - pad[d] +
-                      kernel[d];
-    if (pad[d] == 0 && lastEnd <= n) {
-      count = count * (int)kernel[d];
-      continue;
-    }
-    inside = inside && at[i] >= 0 && at[i] < n;
-    // count_include_pad: the window clipped to the padded extent.
-    count = count * (min(start + (int)kernel[d], n + (int)pad[d]) - start);
-    at[i] = clamp(at[i], 0, n - 1);
-  }
-  bool guarded = !Internal::is_const_one(inside);
+  std::vector<Expr> pure = cx.asExprs(v);
+  Window w = windowOf(x, v, kernel, stride, pad, shapeOf(op->getResult(0)));
   Func f(cx.fresh(isMax ? "maxpool" : "avgpool"));
-  Expr value = x.f(at);
+  Expr lowest = Float(32).min();
+
+  // Fused with the tiled convolution before it (NetFusePool): one pure
+  // definition over the unrolled window, so the convolution can be
+  // computed per strip of this Func's rows.
+  auto fuse = op->getAttrOfType<mlir::DictionaryAttr>("net.fuse_producer");
+  int producer = fuse ? stageOf(cx, x.f) : -1;
+  if (producer >= 0 && cx.model.stages[producer].tile.vec &&
+      w.kernel.size() == 2) {
+    Expr value;
+    for (int ky = 0; ky < w.kernel[1]; ++ky)
+      for (int kx = 0; kx < w.kernel[0]; ++kx) {
+        Expr t = tap(x, v, w, {kx, ky}, isMax ? lowest : Expr(0.0f));
+        value = !value.defined() ? t : isMax ? max(value, t) : value + t;
+      }
+    f(pure) = isMax ? value : value / cast<float>(w.count);
+    cx.model.stages[producer].inlined = true;
+    cx.define(op->getResult(0), f, v, OpStage::Pool, false);
+    OpStage &s = cx.model.stages.back();
+    s.producer = producer;
+    s.stripRows = (int)cast<mlir::IntegerAttr>(fuse.get("rows")).getInt();
+    return;
+  }
+
+  Region dom;
+  for (int k : w.kernel)
+    dom.push_back(Range(0, k));
+  RDom r(dom, cx.fresh("r_pool"));
+  std::vector<Expr> offset;
+  for (int i = 0; i < r.dimensions(); ++i)
+    offset.push_back(r[i]);
   if (isMax) {
-    f(cx.asExprs(v)) = Float(32).min();
-    f(cx.asExprs(v)) =
-        max(f(cx.asExprs(v)),
-            guarded ? select(inside, value, Float(32).min()) : value);
+    f(pure) = Float(32).min();
+    f(pure) = max(f(pure), tap(x, v, w, offset, Float(32).min()));
     cx.define(op->getResult(0), f, v, OpStage::Pool, true, {}, r);
     return;
   }
   Func sum(cx.fresh("avgpool_sum"));
-  sum(cx.asExprs(v)) = 0.0f;
-  sum(cx.asExprs(v)) += guarded ? select(inside, value, 0.0f) : value;
-  f(cx.asExprs(v)) = sum(cx.asExprs(v)) / cast<float>(count);
+  sum(pure) = 0.0f;
+  sum(pure) += tap(x, v, w, offset, 0.0f);
+  f(pure) = sum(pure) / cast<float>(w.count);
   cx.define(op->getResult(0), f, v, OpStage::Pool, false, {sum});
 }
+
+} // namespace
 
 void netc::registerPoolLowerings(LowerTable &t) {
   addLowering<mlir::net::MaxPoolOp>(

@@ -58,7 +58,8 @@ std::string describe(const OpStage::Tile &t) {
 
 } // namespace
 
-void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log) {
+void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
+                             Func consumer, Var strip) {
   const std::vector<Var> &v = s.vars; // x, y, c, n
   Var x = v[0], y = v[1], c = v[2], n = v[3];
   int vec = s.tile.vec, oc = s.tile.oc, ow = s.tile.ow;
@@ -66,11 +67,16 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log) {
       yn("yn");
 
   Func out = s.func;
-  out.compute_root()
+  bool root = !consumer.defined();
+  LoopLevel at = root ? LoopLevel::root() : LoopLevel(consumer, strip);
+  out.compute_at(at)
       .reorder_storage(c, x, y, n)
       .split(c, co, ci, oc, TailStrategy::ShiftInwards)
       .split(x, xo, xi, ow, TailStrategy::ShiftInwards);
-  if (s.tile.blocksOuter) {
+  if (!root) {
+    // Inside a consumer's parallel strip: serial, rows outermost.
+    out.reorder(ci, xi, xo, co, y, n);
+  } else if (s.tile.blocksOuter) {
     // One channel block's weights stay in cache across rows and images.
     // Blocks and rows are nested parallel loops: fusing them would hide the
     // row from bounds inference and make each block's sums span all rows.
@@ -81,7 +87,15 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log) {
   out.split(ci, cio, cii, vec).vectorize(cii).unroll(cio).unroll(xi);
   scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo));
   std::string pad;
-  if (s.paddedInput.defined() && !s.tile.blocksOuter) {
+  if (s.paddedInput.defined() && !root) {
+    // The input rows the strip reads, padded once per strip.
+    Func p = s.paddedInput;
+    p.compute_at(at)
+        .reorder_storage(c, x, y, n)
+        .reorder(c, x, y, n)
+        .vectorize(c, vec, TailStrategy::GuardWithIf);
+    pad = "; zero-padded input rows " + p.name() + " computed per strip";
+  } else if (s.paddedInput.defined() && !s.tile.blocksOuter) {
     // Rows outermost: each task pads just the input rows its output row
     // reads, into a small buffer that stays in cache (a whole padded copy
     // would be one more pass over memory; depthwise layers, which are
@@ -96,7 +110,33 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log) {
     pad = schedulePad(s.paddedInput, v, vec);
   }
   log.push_back(s.func.name() + ": tiled conv, channels innermost, " +
-                describe(s.tile) + pad);
+                (root ? describe(s.tile)
+                      : "block " + std::to_string(oc) + " channels x " +
+                            std::to_string(ow) + " columns, per strip of " +
+                            consumer.name() + "'s rows") +
+                pad);
+}
+
+void netc::schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,
+                                    std::vector<std::string> &log) {
+  const std::vector<Var> &v = pool.vars; // x, y, c, n
+  Var x = v[0], y = v[1], c = v[2], n = v[3];
+  Var yo("yo"), yi("yi"), co("co"), ci("ci"), strip("strip");
+  Func f = pool.func;
+  f.compute_root()
+      .reorder_storage(c, x, y, n)
+      .split(y, yo, yi, pool.stripRows, TailStrategy::GuardWithIf)
+      .split(c, co, ci, vec, TailStrategy::GuardWithIf)
+      .reorder(ci, co, x, yi, yo, n)
+      .vectorize(ci)
+      .fuse(yo, n, strip)
+      .parallel(strip);
+  log.push_back(f.name() + ": pool in parallel strips of " +
+                std::to_string(pool.stripRows) +
+                " rows, channels innermost, vectorize c by " +
+                std::to_string(vec) + "; computes " + conv.func.name() +
+                " per strip");
+  scheduleTiledConv(conv, log, f, strip);
 }
 
 void netc::scheduleConcatInPlace(OpStage &s, std::vector<std::string> &log) {

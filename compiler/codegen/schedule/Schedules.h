@@ -6,8 +6,20 @@
 
 namespace netc {
 
-/// A convolution stage with a register tile (OpStage::tile).
-void scheduleTiledConv(OpStage &s, std::vector<std::string> &log);
+/// A convolution stage with a register tile (OpStage::tile), computed at
+/// `strip` of `consumer` (undefined consumer: compute_root, with its own
+/// parallel loops).
+void scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
+                       Halide::Func consumer = Halide::Func(),
+                       Halide::Var strip = Halide::Var());
+
+/// A convolution lowered as Winograd F(m x m, 3 x 3) (OpStage::wino).
+void scheduleWinogradConv(OpStage &s, std::vector<std::string> &log);
+
+/// A pool fused with the tiled convolution it reads (OpStage::producer):
+/// parallel strips of rows, the convolution computed per strip.
+void schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,
+                              std::vector<std::string> &log);
 
 /// A concat whose parts are tiled convolutions written in place.
 void scheduleConcatInPlace(OpStage &s, std::vector<std::string> &log);

@@ -91,6 +91,14 @@ void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
       scheduleConcatInPlace(s, log);
       continue;
     }
+    if (s.producer >= 0) {
+      schedulePoolWithProducer(s, entry.stages[s.producer], vec, log);
+      continue;
+    }
+    if (s.wino.m) {
+      scheduleWinogradConv(s, log);
+      continue;
+    }
     if (optLevel >= 1 && s.tile.vec) {
       scheduleTiledConv(s, log);
       continue;

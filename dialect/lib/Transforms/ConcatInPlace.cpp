@@ -32,7 +32,8 @@ int64_t largestDividing(int64_t n, int64_t limit, int64_t step) {
 /// The tile of `conv` made exact for its result, or null if impossible.
 DictionaryAttr exactTile(Operation *conv) {
   auto tile = conv->getAttrOfType<DictionaryAttr>("net.tile");
-  if (!tile)
+  // Winograd writes whole m x m tiles from its own stages: not in place.
+  if (!tile || tile.get("algo"))
     return nullptr;
   auto type = cast<RankedTensorType>(conv->getResult(0).getType());
   auto get = [&](StringRef k) {

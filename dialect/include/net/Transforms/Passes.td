@@ -70,8 +70,18 @@ def NetTile : Pass<"net-tile", "func::FuncOp"> {
     hot and streams the input once per block. The pass picks the order with
     less traffic from beyond L2 (late ResNet/VGG layers, whose weights
     outweigh their feature maps, get the second).
+
+    Dense stride-1 3x3 convolutions with at least 64 input and output
+    channels (multiples of the vector width) get Winograd instead:
+    `algo = "winograd4"` (F(4x4,3x3), maps of 14 and up) or "winograd2"
+    (smaller maps), with the GEMM register block in oc x ow (output
+    channels x tiles) and the order "n,tiles,e" (per block of tiles) or
+    "n,e,oc,tiles" (all GEMMs per image, when the transformed filter
+    reaches 16 x L2). `winograd=false` keeps the direct kernel.
   }];
   let options = [
+    Option<"winograd", "winograd", "bool", "true",
+           "use Winograd for the 3x3 convolutions where it pays">,
     Option<"vectorWidth", "vector-width", "int", "8",
            "float lanes in one vector register">,
     Option<"registers", "registers", "int", "16",
@@ -95,6 +105,28 @@ def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
     then never straddle two branches); a concat where that is impossible
     is left as it is.
   }];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
+def NetFusePool : Pass<"net-fuse-pool", "func::FuncOp"> {
+  let summary = "Compute a convolution inside the pooling that follows it";
+  let description = [{
+    A channels-innermost `maxpool` or `avgpool` (window of at most 16 taps)
+    whose input is a register-tiled, rows-outermost convolution used only
+    there is marked `net.fuse_producer = {rows = R}`: code generation
+    computes the pool in strips of R output rows, in parallel, and the
+    convolution (epilogue included) per strip just before, so its output
+    lives in a strip-sized buffer in L2 instead of making a round trip
+    through memory. It is done only where that pays: when the
+    convolution's output for one image is larger than L2 (the stems of
+    ResNet and GoogLeNet, VGG's first blocks). R keeps a strip's
+    convolution rows within half of L2 and leaves at least eight strips per
+    image; overlapping windows (3x3 stride 2) recompute one row per strip.
+  }];
+  let options = [
+    Option<"l2Bytes", "l2", "int64_t", "1048576",
+           "L2 cache size per core in bytes">,
+  ];
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
