@@ -87,25 +87,23 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
   out.split(ci, cio, cii, vec).vectorize(cii).unroll(cio).unroll(xi);
   scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo));
   std::string pad;
-  if (s.paddedInput.defined() && !root) {
-    // The input rows the strip reads, padded once per strip.
-    Func p = s.paddedInput;
-    p.compute_at(at)
+  Func p = s.paddedInput;
+  auto padRowsAt = [&](LoopLevel level, const std::string &where) {
+    p.compute_at(level)
         .reorder_storage(c, x, y, n)
         .reorder(c, x, y, n)
         .vectorize(c, vec, TailStrategy::GuardWithIf);
-    pad = "; zero-padded input rows " + p.name() + " computed per strip";
-  } else if (s.paddedInput.defined() && !s.tile.blocksOuter) {
+    pad = "; zero-padded input rows " + p.name() + " computed per " + where;
+  };
+  if (p.defined() && !root) {
+    // The input rows the strip reads, padded once per strip.
+    padRowsAt(at, "strip");
+  } else if (p.defined() && !s.tile.blocksOuter) {
     // Rows outermost: each task pads just the input rows its output row
     // reads, into a small buffer that stays in cache (a whole padded copy
     // would be one more pass over memory; depthwise layers, which are
     // memory-bound, run ~30% faster so).
-    Func p = s.paddedInput;
-    p.compute_at(out, yn)
-        .reorder_storage(c, x, y, n)
-        .reorder(c, x, y, n)
-        .vectorize(c, vec, TailStrategy::GuardWithIf);
-    pad = "; zero-padded input rows " + p.name() + " computed per output row";
+    padRowsAt(LoopLevel(out, yn), "output row");
   } else {
     pad = schedulePad(s.paddedInput, v, vec);
   }
