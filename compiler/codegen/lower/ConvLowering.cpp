@@ -113,6 +113,13 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     if (name.consume_front("winograd"))
       wino = name == "4" ? 4 : 2;
   }
+  auto ones = [](llvm::ArrayRef<int64_t> a) {
+    return llvm::all_of(a, [](int64_t v) { return v == 1; });
+  };
+  // Only what net-tile would choose it for: a dense stride-1 3x3 kernel.
+  if (wino && !(ws.size() == 4 && ws[2] == 3 && ws[3] == 3 && c.groups == 1 &&
+                ones(c.stride) && ones(c.dil)))
+    wino = 0;
 
   // Constants: folded when there is a batchnorm or a tile layout to apply.
   Func w;

@@ -98,7 +98,7 @@ void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
   auto fuse = op->getAttrOfType<mlir::DictionaryAttr>("net.fuse_producer");
   int producer = fuse ? stageOf(cx, x.f) : -1;
   if (producer >= 0 && cx.model.stages[producer].tile.vec &&
-      w.kernel.size() == 2) {
+      !cx.model.stages[producer].wino.m && w.kernel.size() == 2) {
     Expr value;
     for (int ky = 0; ky < w.kernel[1]; ++ky)
       for (int kx = 0; kx < w.kernel[0]; ++kx) {
