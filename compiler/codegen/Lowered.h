@@ -65,7 +65,7 @@ struct OpStage {
     bool perImage = false;  // order "n,e,oc,tiles": all GEMMs per image
     Halide::Func bx, v;     // input transform (along x, then y)
     Halide::Func u;         // transformed filter (constant)
-    Halide::Func acc, m_;   // GEMM sums per register block, and M
+    Halide::Func acc, gemm; // GEMM sums per register block, and M
     Halide::Func ot;        // output transform along x
     Halide::RDom rc;        // input channels
     std::vector<Halide::Var> vars; // c, tx, ty, n, a, b, e, i, j

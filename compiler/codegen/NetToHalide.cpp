@@ -47,12 +47,11 @@ private:
     auto layout = op.getAttrOfType<mlir::StringAttr>("net.layout");
     if (!layout || layout.getValue() != "nhwc" || op.getNumResults() != 1)
       return;
-    const Func &f = values[op.getResult(0)].f;
-    for (OpStage &s : llvm::reverse(model.stages))
-      if (s.func.name() == f.name()) {
-        s.channelsInnermost = s.vars.size() == 4;
-        return;
-      }
+    int index = stageOf(values[op.getResult(0)].f);
+    if (index >= 0) {
+      OpStage &s = model.stages[index];
+      s.channelsInnermost = s.vars.size() == 4;
+    }
   }
 };
 

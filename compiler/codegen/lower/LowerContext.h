@@ -48,6 +48,14 @@ public:
 
   const HTensor &get(mlir::Value v) { return values[v]; }
 
+  /// The index in model.stages of the stage computing `f`, or -1.
+  int stageOf(const Halide::Func &f) const {
+    for (int i = (int)model.stages.size() - 1; i >= 0; --i)
+      if (model.stages[i].func.name() == f.name())
+        return i;
+    return -1;
+  }
+
   std::string fresh(llvm::StringRef base) {
     return sanitize(base) + "_" + std::to_string(counter++);
   }

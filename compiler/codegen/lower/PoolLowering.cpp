@@ -68,14 +68,6 @@ Expr tap(const HTensor &x, const std::vector<Var> &v, const Window &w,
   return Internal::is_const_one(inside) ? value : select(inside, value, outside);
 }
 
-/// The index in the entry's stages of the stage computing `f`, or -1.
-int stageOf(LowerContext &cx, const Func &f) {
-  for (int i = (int)cx.model.stages.size() - 1; i >= 0; --i)
-    if (cx.model.stages[i].func.name() == f.name())
-      return i;
-  return -1;
-}
-
 void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
   mlir::Value input = op->getOperand(0);
   const HTensor &x = cx.values[input];
@@ -96,7 +88,7 @@ void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
   // definition over the unrolled window, so the convolution can be
   // computed per strip of this Func's rows.
   auto fuse = op->getAttrOfType<mlir::DictionaryAttr>("net.fuse_producer");
-  int producer = fuse ? stageOf(cx, x.f) : -1;
+  int producer = fuse ? cx.stageOf(x.f) : -1;
   if (producer >= 0 && cx.model.stages[producer].tile.vec &&
       !cx.model.stages[producer].wino.m && w.kernel.size() == 2) {
     Expr value;

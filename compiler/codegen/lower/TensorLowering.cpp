@@ -69,10 +69,8 @@ static mlir::LogicalResult lowerConcatInPlace(LowerContext &cx,
   int offset = 0;
   for (mlir::Value in : op.getInputs()) {
     const HTensor &t = cx.get(in);
-    OpStage *producer = nullptr;
-    for (OpStage &s : cx.model.stages)
-      if (s.func.name() == t.f.name())
-        producer = &s;
+    int index = cx.stageOf(t.f);
+    OpStage *producer = index >= 0 ? &cx.model.stages[index] : nullptr;
     if (!producer || !producer->tile.vec) {
       error = "net.concat in place: an input is not a tiled convolution";
       return mlir::failure();

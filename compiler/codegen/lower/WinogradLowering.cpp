@@ -163,7 +163,7 @@ Expr netc::lowerWinograd(LowerContext &cx, const HTensor &x,
     ys.push_back(combine(T.AT[jj], [&](int bb) {
       return ot(k, ox / m, ox % m, bb, oy / m, on);
     }));
-  parts.bx = bx, parts.v = vin, parts.u = uf, parts.acc = macc, parts.m_ = mm;
+  parts.bx = bx, parts.v = vin, parts.u = uf, parts.acc = macc, parts.gemm = mm;
   parts.ot = ot, parts.rc = rc;
   return mux(oy % m, ys);
 }

@@ -60,7 +60,7 @@ void netc::scheduleWinogradConv(OpStage &s, std::vector<std::string> &log) {
         .fuse(task, n, task)
         .parallel(task);
     gemmTiles = std::min(s.tile.ow, blockX);
-    w.m_.compute_at(out, task)
+    w.gemm.compute_at(out, task)
         .split(k, kb, kbi, s.tile.oc)
         .split(tx, tb, tbi, gemmTiles, TailStrategy::ShiftInwards)
         .reorder(kbi, tbi, tb, ty, kb, e)
@@ -76,7 +76,7 @@ void netc::scheduleWinogradConv(OpStage &s, std::vector<std::string> &log) {
   } else {
     out.parallel(yt);
     gemmTiles = std::min(s.tile.ow, tilesX);
-    w.m_.compute_at(out, n)
+    w.gemm.compute_at(out, n)
         .split(k, kb, kbi, s.tile.oc)
         .split(tx, tb, tbi, gemmTiles, TailStrategy::ShiftInwards)
         .reorder(kbi, tbi, tb, ty, kb, e)
@@ -93,7 +93,7 @@ void netc::scheduleWinogradConv(OpStage &s, std::vector<std::string> &log) {
           "channel block, output by tile rows, each in parallel";
   }
   // The register block: oc channels x gemmTiles tiles of one frequency.
-  w.acc.compute_at(w.m_, tb)
+  w.acc.compute_at(w.gemm, tb)
       .reorder(k, tx, e)
       .vectorize(k, vec)
       .unroll(k)

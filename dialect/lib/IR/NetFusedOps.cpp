@@ -15,10 +15,7 @@ LogicalResult FusedConvOp::inferReturnTypes(MLIRContext *ctx,
                                             std::optional<Location> loc,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
-  return inferConvType(ctx, loc, adaptor.getInput(), adaptor.getWeight(),
-                       adaptor.getBias(), adaptor.getGroups(),
-                       adaptor.getStride(), adaptor.getPad(),
-                       adaptor.getDilation(), types);
+  return inferConvType(ctx, loc, adaptor, types);
 }
 
 LogicalResult FusedConvOp::verify() {

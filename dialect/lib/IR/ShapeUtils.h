@@ -100,6 +100,14 @@ LogicalResult inferConvType(MLIRContext *ctx, std::optional<Location> loc,
                             int64_t groups, ArrayRef<int64_t> stride,
                             ArrayRef<int64_t> pad, ArrayRef<int64_t> dilation,
                             SmallVectorImpl<Type> &types);
+/// The same from an op adaptor (ConvOp's or FusedConvOp's).
+template <typename AdaptorT>
+LogicalResult inferConvType(MLIRContext *ctx, std::optional<Location> loc,
+                            AdaptorT a, SmallVectorImpl<Type> &types) {
+  return inferConvType(ctx, loc, a.getInput(), a.getWeight(), a.getBias(),
+                       a.getGroups(), a.getStride(), a.getPad(),
+                       a.getDilation(), types);
+}
 
 } // namespace mlir::net::detail
 
