@@ -23,6 +23,11 @@ config.environment["PYTHONPATH"] = os.pathsep.join(
 config.environment["NETRT_LIB"] = os.path.join(config.netc_obj_root, "lib",
                                                "libnetrt.so")
 
+# Kernels compiled by one test are reused by the next with the same
+# signature (the -O0/-O2 pairs, the small models many tests build).
+config.environment["NETC_CACHE_DIR"] = os.path.join(config.netc_obj_root,
+                                                    "test", "kernel-cache")
+
 config.substitutions.append(("%python", config.python3))
 config.substitutions.append(("%examples",
                              os.path.join(config.netc_src_root, "examples")))

@@ -167,7 +167,7 @@ void netc::autoSchedule(LoweredModel &model, const Halide::Target &target,
           estimates(e.outputDescs[i].shape, batchEstimate));
     Halide::Pipeline p(e.outputs);
     Halide::AutoSchedulerResults r = p.auto_schedule(a->halide, target, params);
-    log.push_back("// " + model.name + "_" + e.name + ": " + a->halide +
+    log.push_back("// " + e.name + ": " + a->halide +
                   " autoscheduler, machine params " + params.to_string() +
                   ", batch estimate " + std::to_string(batchEstimate));
     std::istringstream lines(r.schedule_source);

@@ -40,12 +40,23 @@ struct CodegenOptions {
   int64_t batchEstimate = 1;
   /// Where per-phase timings nest (`--time-passes`); may be null.
   mlir::TimingScope *timing = nullptr;
+  /// `--no-embed-weights`: the library holds no weights; they are bound
+  /// when it is opened (netrt_open_with_weights).
+  bool embedWeights = true;
+  /// `--cache-dir=` (or NETC_CACHE_DIR): compiled kernels by signature,
+  /// target and netc's version; empty: no cache.
+  std::string cacheDir;
+  /// Kernels compiled at once (processes); 0: one per core.
+  int jobs = 0;
 };
 
-/// Lowers `module` to one Halide pipeline, schedules it and produces
-/// `stage`: a textual stage is written to `os`; `So` writes the library and
-/// its header next to opts.soPath (all or nothing). Errors are reported
-/// through MLIR diagnostics at the module's location.
+/// Lowers `module` to kernels (one Halide pipeline per fusion group, shared
+/// by groups with equal signatures), schedules them and produces `stage`: a
+/// textual stage is written to `os` (every kernel, then the executor's call
+/// order); `So` writes the library and its header next to opts.soPath (all
+/// or nothing). `weights` gives every parameter's values (not needed without
+/// embedded weights). Errors are reported through MLIR diagnostics at the
+/// module's location.
 mlir::LogicalResult generate(mlir::ModuleOp module, const WeightMap &weights,
                              EmitStage stage, const CodegenOptions &opts,
                              llvm::raw_ostream &os);

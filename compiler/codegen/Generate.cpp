@@ -2,7 +2,8 @@
 #include "codegen/AutoSchedule.h"
 #include "codegen/Codegen.h"
 #include "codegen/Lowered.h"
-#include "codegen/Wrapper.h"
+#include "codegen/Executor.h"
+#include "codegen/KernelBuild.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
@@ -12,6 +13,7 @@
 #include "llvm/Support/Program.h"
 
 #include <sstream>
+#include <thread>
 
 using namespace netc;
 
@@ -48,7 +50,8 @@ struct TempDir {
     }
   }
   ~TempDir() {
-    if (!path.empty())
+    // NETC_KEEP_TEMPS=1 keeps the executor source and objects (debugging).
+    if (!path.empty() && !std::getenv("NETC_KEEP_TEMPS"))
       llvm::sys::fs::remove_directories(path);
   }
   std::string file(llvm::StringRef name) const {
@@ -93,16 +96,14 @@ std::optional<std::string> runCC(const std::vector<std::string> &args,
   return std::nullopt;
 }
 
-/// `--emit=halide`: each Func's definition and the schedule applied.
-std::string describePipeline(const LoweredModel &m, const Halide::Target &t,
-                             const std::vector<std::string> &schedule) {
+/// `--emit=halide`: each kernel's Funcs and the schedule applied.
+std::string describeKernel(const Kernel &k) {
   std::ostringstream os;
-  os << "// Halide pipeline of " << m.name << " for " << t.to_string()
-     << "\n// Dims are reversed: x = innermost (W).\n";
-  for (const LoweredEntry &e : m.entries) {
-  os << "\n// entry point " << m.name << "_" << e.name << "\n";
-  for (const Halide::ImageParam &p : e.inputs)
-    os << "input " << p.name() << " (" << p.dimensions() << "-D)\n";
+  const LoweredEntry &e = k.pipeline.entries[0];
+  os << "\n// kernel " << k.name << "\n";
+  for (size_t i = 0; i < e.inputs.size(); ++i)
+    os << (i < k.numInputs ? "input " : "weight ") << e.inputs[i].name()
+       << " (" << e.inputs[i].dimensions() << "-D)\n";
   for (const OpStage &s : e.stages) {
     std::vector<Halide::Func> funcs = s.helpers;
     funcs.push_back(s.func);
@@ -121,9 +122,8 @@ std::string describePipeline(const LoweredModel &m, const Halide::Target &t,
       }
     }
   }
-  }
-  os << "\n// schedule\n";
-  for (const std::string &line : schedule)
+  os << "// schedule\n";
+  for (const std::string &line : k.schedule)
     os << line << "\n";
   return os.str();
 }
@@ -133,26 +133,93 @@ mlir::LogicalResult fail(mlir::ModuleOp module, const std::string &msg) {
   return mlir::failure();
 }
 
-/// One Halide module holding a function `netc_<entry>` per entry point.
-Halide::Module buildModule(LoweredModel &m, const Halide::Target &target) {
-  std::vector<Halide::Module> modules;
-  for (LoweredEntry &e : m.entries) {
-    Halide::Pipeline p(e.outputs);
-    std::vector<Halide::Argument> args(e.inputs.begin(), e.inputs.end());
-    modules.push_back(p.compile_to_module(args, "netc_" + e.name, target));
-  }
-  if (modules.size() == 1)
-    return modules.front();
-  return Halide::link_modules(m.name, modules);
-}
-
 /// A nested timer when timing is on.
 mlir::TimingScope phase(const CodegenOptions &opts, llvm::StringRef name) {
   return opts.timing ? opts.timing->nest(name) : mlir::TimingScope();
 }
 
-mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
-                                const Halide::Module &pipelines,
+int workerCount(const CodegenOptions &opts) {
+  if (opts.jobs > 0)
+    return opts.jobs;
+  if (const char *env = std::getenv("NETC_JOBS"))
+    if (int n = std::atoi(env); n > 0)
+      return n;
+  unsigned n = std::thread::hardware_concurrency();
+  return n ? (int)n : 1;
+}
+
+std::string cacheDirOf(const CodegenOptions &opts) {
+  if (!opts.cacheDir.empty())
+    return opts.cacheDir;
+  const char *env = std::getenv("NETC_CACHE_DIR");
+  return env ? env : "";
+}
+
+/// One object job per kernel (and the runtime with `runtime`), writing
+/// into `tmp`.
+std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
+                                  const TempDir &tmp, bool runtime) {
+  Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
+  std::string salt = cacheSalt() + "|" + noRuntime.to_string() + "|";
+  std::vector<ObjectJob> jobs;
+  for (Kernel &k : prog.kernels) {
+    ObjectJob j;
+    j.path = tmp.file(k.name + ".o");
+    j.key = digest(salt + k.name + "|" + k.signature);
+    Kernel *kp = &k;
+    j.run = [kp, noRuntime](const std::string &path) {
+      Halide::Pipeline p(kp->pipeline.entries[0].outputs);
+      p.compile_to_object(path, kp->arguments(), kp->name, noRuntime);
+    };
+    jobs.push_back(std::move(j));
+  }
+  if (runtime) {
+    ObjectJob j;
+    j.path = tmp.file("runtime.o");
+    j.key = digest(cacheSalt() + "|runtime|" + target.to_string());
+    j.run = [target](const std::string &path) {
+      Halide::compile_standalone_runtime(path, target);
+    };
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
+/// The raw parameters, each aligned (pages for large ones, so that the
+/// executor can give back what it has prepared), as one blob file; their
+/// offsets come back in `offsets`.
+bool writeBlob(const Program &prog, const WeightMap &weights,
+               const std::string &path, std::vector<int64_t> &offsets,
+               std::string &error) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) {
+    error = "cannot write '" + path + "': " + ec.message();
+    return false;
+  }
+  int64_t at = 0;
+  for (const RawDesc &r : prog.raw) {
+    auto it = weights.find(r.name);
+    if (it == weights.end()) {
+      error = "no value for parameter '" + r.name + "'";
+      return false;
+    }
+    int64_t bytes = (int64_t)it->second.size() * 4;
+    int64_t align = bytes >= 16384 ? 4096 : 64;
+    int64_t pad = (align - at % align) % align;
+    for (int64_t i = 0; i < pad; ++i)
+      os << '\0';
+    at += pad;
+    offsets.push_back(at);
+    os.write(reinterpret_cast<const char *>(it->second.data()), bytes);
+    at += bytes;
+  }
+  os.close();
+  return !os.has_error();
+}
+
+mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
+                                const WeightMap &weights,
                                 Halide::Target target,
                                 const CodegenOptions &opts) {
   llvm::SmallString<256> outDir(llvm::sys::path::parent_path(opts.soPath));
@@ -165,33 +232,67 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
   if (tmp.path.empty())
     return fail(module, "cannot create a scratch directory in '" +
                             outDir.str().str() + "'");
+  std::vector<ObjectJob> jobs = kernelJobs(prog, target, tmp, true);
   {
-    mlir::TimingScope t = phase(opts, "halide: compile pipelines");
-    pipelines.compile(
-        {{Halide::OutputFileType::object, tmp.file("pipeline.o")}});
+    mlir::TimingScope t = phase(opts, "halide: compile kernels");
+    int hits = 0;
+    std::string cache = cacheDirOf(opts);
+    if (auto err = buildObjects(jobs, cache, workerCount(opts), hits))
+      return fail(module, "Halide: " + *err);
+    if (opts.verbose)
+      llvm::errs() << "netc: " << prog.kernels.size() << " kernels for "
+                   << [&] {
+                        size_t n = 0;
+                        for (const ExecEntry &e : prog.entries)
+                          n += e.steps.size();
+                        return n;
+                      }()
+                   << " calls"
+                   << (cache.empty() ? std::string()
+                                     : ", " + std::to_string(hits) +
+                                           " objects from the cache")
+                   << "\n";
   }
-  {
-    mlir::TimingScope t = phase(opts, "halide: standalone runtime");
-    Halide::compile_standalone_runtime(tmp.file("runtime.o"), target);
+  mlir::TimingScope linkTimer = phase(opts, "cc: executor + weights + link");
+  std::vector<int64_t> offsets;
+  std::string error;
+  std::vector<std::string> objects;
+  for (const ObjectJob &j : jobs)
+    objects.push_back(j.path);
+  if (opts.embedWeights) {
+    if (!writeBlob(prog, weights, tmp.file("weights.bin"), offsets, error))
+      return fail(module, error);
+    std::string asmText =
+        "  .section .rodata.netc_weights,\"a\",@progbits\n"
+        "  .balign 4096\n  .globl netc_weights_blob\n"
+        "  .hidden netc_weights_blob\nnetc_weights_blob:\n"
+        "  .incbin \"" + tmp.file("weights.bin") + "\"\n"
+        "  .section .note.GNU-stack,\"\",@progbits\n";
+    if (!writeFile(tmp.file("weights.S"), asmText))
+      return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
+    if (auto err = runCC({"-c", tmp.file("weights.S"), "-o", tmp.file("weights.o")}, tmp))
+      return fail(module, *err);
+    objects.push_back(tmp.file("weights.o"));
   }
-  mlir::TimingScope linkTimer = phase(opts, "cc: wrapper + link");
-
-  std::string headerName = model.name + ".h";
-  if (!writeFile(tmp.file(headerName), modelHeader(model)) ||
-      !writeFile(tmp.file("wrapper.c"), wrapperSource(model, "netc_")) ||
-      !writeFile(tmp.file("exports.map"), versionScript(model)))
+  std::string headerName = prog.name + ".h";
+  if (!writeFile(tmp.file(headerName), modelHeader(prog)) ||
+      !writeFile(tmp.file("executor.c"),
+                 executorSource(prog, opts.embedWeights, opts.profile, offsets)) ||
+      !writeFile(tmp.file("exports.map"), versionScript(prog)))
     return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
-  if (auto err = runCC({"-c", "-O2", "-fPIC", "-std=c99", "-I", tmp.path.str().str(),
-                        "-I", NETC_HALIDE_INCLUDE_DIR, tmp.file("wrapper.c"),
-                        "-o", tmp.file("wrapper.o")},
+  if (auto err = runCC({"-c", "-O2", "-fPIC", "-std=gnu99", "-I", tmp.path.str().str(),
+                        "-I", NETC_HALIDE_INCLUDE_DIR, tmp.file("executor.c"),
+                        "-o", tmp.file("executor.o")},
                        tmp))
     return fail(module, *err);
+  objects.push_back(tmp.file("executor.o"));
   std::string so = tmp.file("model.so");
-  if (auto err = runCC({"-shared", "-o", so, tmp.file("wrapper.o"),
-                        tmp.file("pipeline.o"), tmp.file("runtime.o"),
-                        "-Wl,--version-script=" + tmp.file("exports.map"),
-                        "-Wl,-z,noexecstack", "-lpthread", "-ldl", "-lm"},
-                       tmp))
+  std::vector<std::string> args = {"-shared", "-o", so};
+  args.insert(args.end(), objects.begin(), objects.end());
+  for (const char *a : {"-Wl,-z,noexecstack", "-lpthread", "-ldl", "-lm"})
+    args.push_back(a);
+  args.push_back("-Wl,--version-script=" + tmp.file("exports.map"));
+  if (auto err = runCC(args, tmp))
     return fail(module, *err);
 
   // Both files appear together or not at all.
@@ -204,6 +305,50 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, LoweredModel &model,
     llvm::sys::fs::remove(header);
     return fail(module, "cannot write '" + opts.soPath + "'");
   }
+  if (opts.verbose)
+    for (const ExecEntry &e : prog.entries)
+      llvm::errs() << "netc: " << prog.name << "_" << e.name << ": arena "
+                   << e.perImageBytes << " bytes per image + " << e.fixedBytes
+                   << "\n";
+  return mlir::success();
+}
+
+/// A textual or object stage of every kernel, one after the other.
+mlir::LogicalResult emitKernels(mlir::ModuleOp module, Program &prog,
+                                EmitStage stage, Halide::Target target,
+                                const CodegenOptions &opts,
+                                llvm::raw_ostream &os) {
+  TempDir tmp(llvm::sys::path::get_separator() == "/" ? "/tmp" : ".");
+  if (tmp.path.empty())
+    return fail(module, "cannot create a scratch directory");
+  Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
+  if (stage == EmitStage::Obj) {
+    // Every kernel, compiled as for the library, in one relocatable object.
+    std::vector<ObjectJob> jobs = kernelJobs(prog, target, tmp, false);
+    int hits = 0;
+    if (auto err = buildObjects(jobs, cacheDirOf(opts), workerCount(opts), hits))
+      return fail(module, "Halide: " + *err);
+    std::vector<std::string> args = {"-r", "-nostdlib", "-o", tmp.file("all.o")};
+    for (const ObjectJob &j : jobs)
+      args.push_back(j.path);
+    if (auto err = runCC(args, tmp))
+      return fail(module, *err);
+    os << readFile(tmp.file("all.o"));
+    return mlir::success();
+  }
+  Halide::OutputFileType type = Halide::OutputFileType::stmt;
+  switch (stage) {
+  case EmitStage::StmtHtml: type = Halide::OutputFileType::stmt_html; break;
+  case EmitStage::Llvm: type = Halide::OutputFileType::llvm_assembly; break;
+  case EmitStage::Asm: type = Halide::OutputFileType::assembly; break;
+  default: break;
+  }
+  for (Kernel &k : prog.kernels) {
+    std::string path = tmp.file(k.name + ".out");
+    Halide::Pipeline p(k.pipeline.entries[0].outputs);
+    p.compile_to({{type, path}}, k.arguments(), k.name, noRuntime);
+    os << readFile(path);
+  }
   return mlir::success();
 }
 
@@ -215,56 +360,55 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module,
                                    llvm::raw_ostream &os) {
   try {
     std::string error;
-    mlir::TimingScope lowerTimer = phase(opts, "net to halide");
-    std::optional<LoweredModel> model = lowerToHalide(module, weights, error);
-    if (!model)
-      return fail(module, error);
-    lowerTimer.stop();
     Halide::Target target = halideTarget(opts.target);
     if (opts.profile)
       target = target.with_feature(Halide::Target::Profile);
-    std::vector<std::string> schedule;
+    mlir::TimingScope lowerTimer = phase(opts, "net to halide");
+    std::string salt = target.to_string() + " -O" +
+                       std::to_string(opts.optLevel) + " schedule " +
+                       opts.schedule + " batch " +
+                       std::to_string(opts.batchEstimate);
+    std::optional<Program> prog = lowerToKernels(module, salt, error);
+    if (!prog)
+      return fail(module, error);
+    lowerTimer.stop();
     mlir::TimingScope scheduleTimer = phase(opts, "schedule");
     // Halide's autoschedulers want stages nothing has scheduled yet, so
     // they replace the project's schedule rather than refine it.
     std::optional<AutoScheduleWarnings> autoWarnings;
-    if (opts.schedule == "netc") {
-      scheduleX86(*model, target, opts.optLevel, schedule);
-    } else {
+    if (opts.schedule != "netc")
       autoWarnings.emplace(opts.schedule, opts.verbose);
-      autoSchedule(*model, target, opts.schedule, opts.batchEstimate,
-                   schedule);
+    for (Kernel &k : prog->kernels) {
+      if (opts.schedule == "netc") {
+        scheduleX86(k.pipeline, target, opts.optLevel, k.schedule);
+      } else {
+        k.batch.set_estimate((int)opts.batchEstimate);
+        autoSchedule(k.pipeline, target, opts.schedule, opts.batchEstimate,
+                     k.schedule);
+      }
     }
     scheduleTimer.stop();
+    if (autoWarnings) {
+      // Lowered here, in this process, where the warnings are seen: a
+      // schedule that cannot run writes nothing.
+      Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
+      for (Kernel &k : prog->kernels)
+        Halide::Pipeline(k.pipeline.entries[0].outputs)
+            .compile_to_module(k.arguments(), k.name, noRuntime);
+      autoWarnings->check();
+    }
 
     if (stage == EmitStage::Halide) {
-      os << describePipeline(*model, target, schedule);
+      os << "// Halide kernels of " << prog->name << " for " << target.to_string()
+         << "\n// Dims are reversed: x = innermost (W).\n";
+      for (const Kernel &k : prog->kernels)
+        os << describeKernel(k);
+      os << describeCalls(*prog);
       return mlir::success();
     }
-    // Runtime-free objects: one standalone runtime joins them at link time.
-    Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
-    Halide::Module pipelines = buildModule(*model, noRuntime);
-    if (autoWarnings)
-      autoWarnings->check();
-    if (stage == EmitStage::So)
-      return linkLibrary(module, *model, pipelines, target, opts);
-
-    // Textual and object stages go through a scratch file.
-    llvm::SmallString<128> tmpPath;
-    llvm::sys::fs::createTemporaryFile("netc", "out", tmpPath);
-    std::string path = tmpPath.str().str();
-    Halide::OutputFileType type = Halide::OutputFileType::object;
-    switch (stage) {
-    case EmitStage::Stmt: type = Halide::OutputFileType::stmt; break;
-    case EmitStage::StmtHtml: type = Halide::OutputFileType::stmt_html; break;
-    case EmitStage::Llvm: type = Halide::OutputFileType::llvm_assembly; break;
-    case EmitStage::Asm: type = Halide::OutputFileType::assembly; break;
-    default: break;
-    }
-    pipelines.compile({{type, path}});
-    os << readFile(path);
-    llvm::sys::fs::remove(path);
-    return mlir::success();
+    return stage == EmitStage::So
+               ? linkLibrary(module, *prog, weights, target, opts)
+               : emitKernels(module, *prog, stage, target, opts, os);
   } catch (const Halide::Error &e) {
     return fail(module, std::string("Halide: ") + e.what());
   }

@@ -1,6 +1,8 @@
 //===- Lowered.h - A model as Halide Funcs (internal) -----------*- C++ -*-===//
 //
-// What NetToHalide produces and the schedules consume: the algorithm only.
+// What NetToHalide produces and the schedules consume: kernels (the
+// algorithm of each fusion group), the executor's call sequence, and how
+// each weight argument is prepared.
 // Halide dims are the reverse of the NCHW dims (dim 0 = innermost = W).
 //
 //===----------------------------------------------------------------------===//
@@ -8,6 +10,7 @@
 #define NETC_CODEGEN_LOWERED_H
 
 #include "codegen/Codegen.h"
+#include "codegen/WeightPrep.h"
 
 #include "Halide.h"
 
@@ -91,11 +94,10 @@ struct OpStage {
   int stripRows = 0;
 };
 
-/// One entry point (forward or loss): a Halide pipeline over the model
-/// inputs it reads.
+/// A Halide pipeline with its stages: one kernel (name = its C symbol).
 struct LoweredEntry {
-  std::string name;                       // "forward" | "loss"
-  std::vector<Halide::ImageParam> inputs; // the inputs this entry reads...
+  std::string name;
+  std::vector<Halide::ImageParam> inputs; // activations, then weights
   std::vector<int> inputIndices;          // ...as indices into inputDescs
   std::vector<Halide::Func> outputs;
   std::vector<TensorDesc> outputDescs;
@@ -104,17 +106,82 @@ struct LoweredEntry {
 
 struct LoweredModel {
   std::string name;
-  std::vector<TensorDesc> inputDescs; // every model input, in order
-  std::vector<LoweredEntry> entries;  // forward first, then loss if any
+  std::vector<TensorDesc> inputDescs; // the shapes of entries' inputs
+  std::vector<LoweredEntry> entries;
 };
 
-/// Builds the algorithm of `module`'s @forward (and @loss) as Halide Funcs;
-/// parameter
-/// values become constant buffers embedded in the pipeline. On failure
-/// returns nullopt and says why in `error`.
-std::optional<LoweredModel> lowerToHalide(mlir::ModuleOp module,
-                                          const WeightMap &weights,
-                                          std::string &error);
+/// One kernel: the Halide pipeline of a fusion group, compiled once and
+/// called by every group with its signature. Arguments: the batch N, the
+/// activation inputs, the weights (each prepared by a PrepSpec), then the
+/// outputs.
+struct Kernel {
+  std::string name;      // C symbol, netc_kI_<op>
+  std::string signature; // what determines its code (ops, types, target)
+  LoweredModel pipeline; // one entry; inputs are activations + weights
+  Halide::Param<int> batch{"N"};
+  size_t numInputs = 0;  // activation inputs (the rest of inputs: weights)
+  std::vector<std::string> schedule; // the log of scheduling decisions
+  std::vector<Halide::Argument> arguments() const {
+    std::vector<Halide::Argument> args = {batch};
+    for (const Halide::ImageParam &p : pipeline.entries[0].inputs)
+      args.push_back(p);
+    return args;
+  }
+};
+
+/// A tensor an entry point's executor handles.
+struct ValueDesc {
+  enum Home { Arena, Input, Output } home = Arena;
+  int index = -1; // Input/Output: the model input / entry output index
+  std::vector<int64_t> shape; // NCHW, -1: batch
+  bool isInt = false;
+  bool nhwc = false;  // stored channels innermost (rank 4)
+  int64_t bytes = 0;  // static size (per image when batched)
+  bool batched = false;
+  int64_t offset = 0; // Arena: in the per-image or the fixed region
+};
+
+/// One kernel call.
+struct Step {
+  int kernel = -1;
+  std::string label; // the group's first layer, for --emit=halide
+  std::vector<int> inputs, outputs; // value ids
+  std::vector<int> weights;         // prepared weight ids
+};
+
+struct ExecEntry {
+  std::string name;              // "forward" | "loss"
+  std::vector<int> inputIndices; // model inputs it reads
+  std::vector<TensorDesc> outputDescs;
+  std::vector<ValueDesc> values;
+  std::vector<Step> steps;
+  int64_t perImageBytes = 0, fixedBytes = 0; // the arena: N * per image + fixed
+};
+
+/// A raw parameter: what the weights file holds.
+struct RawDesc {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+
+/// A whole model: kernels, the entry points' call sequences, and the weights.
+struct Program {
+  std::string name;
+  std::vector<TensorDesc> inputDescs; // every model input, in order
+  std::vector<Kernel> kernels;
+  std::vector<ExecEntry> entries; // forward first, then loss if any
+  std::vector<PrepSpec> prepared; // every kernel weight argument, deduplicated
+  std::vector<RawDesc> raw;       // the parameters they are prepared from
+};
+
+/// Groups `module`'s @forward (and @loss) into kernels, lowers each group
+/// to a Halide pipeline (the algorithm only; groups with equal signatures
+/// share one kernel) and plans each entry's arena. `signatureSalt` joins
+/// every signature (target and schedule options). On failure returns
+/// nullopt and says why in `error`.
+std::optional<Program> lowerToKernels(mlir::ModuleOp module,
+                                      const std::string &signatureSalt,
+                                      std::string &error);
 
 /// The Halide Target for a `--target=` value.
 Halide::Target halideTarget(const std::string &target);

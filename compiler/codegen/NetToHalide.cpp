@@ -1,7 +1,12 @@
-//===- NetToHalide.cpp - The algorithm of a model as Halide Funcs ---------===//
+//===- NetToHalide.cpp - Fusion groups as Halide kernels ------------------===//
 //
-// One Func per net op, defined over Halide's reversed dims (x0 = W). No
-// scheduling happens here; see schedule/X86Schedule.cpp.
+// An entry function (@forward, @loss) becomes a sequence of kernel calls.
+// A fusion group is one op, plus what the net passes fused into it: a
+// pool's producer convolution (net.fuse_producer) and the convolutions an
+// in-place concat writes (net.in_place). Each group lowers to its own Halide
+// pipeline over buffer arguments (activations, weights); groups with equal
+// signatures (ops, attributes, types, storage, target) share one kernel.
+// No scheduling happens here; see schedule/X86Schedule.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/lower/LowerContext.h"
@@ -9,7 +14,9 @@
 #include "net/IR/NetOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringMap.h"
 
 #include <cstring>
 
@@ -34,27 +41,6 @@ std::string netc::sanitize(llvm::StringRef name) {
 
 namespace {
 
-/// Lowers one entry function; `counter` is shared by the entries of a
-/// model so that every Func and buffer name is unique in the linked module.
-class Lowering : public LowerContext {
-public:
-  using LowerContext::LowerContext;
-  std::optional<LoweredEntry> run(mlir::func::FuncOp fn, std::string &error);
-
-private:
-  /// Passes net-layout's choice on to the stage that computes `op`.
-  void markLayout(mlir::Operation &op) {
-    auto layout = op.getAttrOfType<mlir::StringAttr>("net.layout");
-    if (!layout || layout.getValue() != "nhwc" || op.getNumResults() != 1)
-      return;
-    int index = stageOf(values[op.getResult(0)].f);
-    if (index >= 0) {
-      OpStage &s = model.stages[index];
-      s.channelsInnermost = s.vars.size() == 4;
-    }
-  }
-};
-
 std::string nameOf(mlir::DictionaryAttr attrs, const std::string &dflt) {
   if (attrs)
     if (auto s = attrs.getAs<mlir::StringAttr>("net.name"))
@@ -69,100 +55,461 @@ TensorDesc inputDesc(mlir::func::FuncOp fn, unsigned i) {
           type.getElementType().isInteger(32), shapeOf(arg)};
 }
 
-std::optional<LoweredEntry> Lowering::run(mlir::func::FuncOp fn,
-                                          std::string &error) {
-  model.name = fn.getName().str();
-  // Only the inputs this entry reads become pipeline arguments.
-  for (auto [i, arg] : llvm::enumerate(fn.getArguments())) {
-    if (arg.use_empty())
-      continue;
-    TensorDesc d = inputDesc(fn, i);
-    ImageParam p(d.isInt ? Int(32) : Float(32), (int)d.shape.size(),
-                 sanitize(d.name));
-    // Static dims are part of the contract; the batch is free.
-    for (size_t k = 0; k < d.shape.size(); ++k) {
-      int hd = (int)(d.shape.size() - 1 - k);
-      if (d.shape[k] >= 0) {
-        p.dim(hd).set_bounds(0, (int)d.shape[k]);
-      } else {
-        p.dim(hd).set_min(0);
-        if (!batch.defined())
-          batch = p.dim(hd).extent();
-      }
-    }
-    Func f(fresh("in_" + d.name));
-    std::vector<Var> v = makeVars(d.shape.size());
-    f(v) = p(asExprs(v));
-    values[arg] = {f, d.shape};
-    model.inputs.push_back(p);
-    model.inputIndices.push_back((int)i);
-  }
+bool isInt(mlir::Value v) {
+  return cast<mlir::RankedTensorType>(v.getType()).getElementType().isInteger(32);
+}
 
+/// Whether `v` is stored channels innermost (net-layout's choice).
+bool storedNhwc(mlir::Value v) {
+  mlir::Operation *op = v.getDefiningOp();
+  if (!op || shapeOf(v).size() != 4)
+    return false;
+  auto layout = op->getAttrOfType<mlir::StringAttr>("net.layout");
+  return layout && layout.getValue() == "nhwc";
+}
+
+bool isWeight(mlir::Value v) {
+  return v.getDefiningOp<mlir::net::WeightOp>() != nullptr;
+}
+
+/// A fusion group: its ops in program order, the values it reads from
+/// other groups (or the model inputs) and those it hands on.
+struct Group {
+  std::vector<mlir::Operation *> ops;
+  std::vector<mlir::Value> inputs, outputs;
+  bool copy = false; // an output copy: ops empty, one input, one output
+};
+
+/// The groups of `fn`, in an order that respects their dependences.
+std::vector<Group> groupsOf(mlir::func::FuncOp fn) {
+  std::vector<Group> groups;
+  llvm::DenseMap<mlir::Operation *, int> owner;
+  // A producer joins its consumer when nothing else reads it.
+  auto absorb = [&](mlir::Value v, Group &into) {
+    mlir::Operation *p = v.getDefiningOp();
+    if (!p || !v.hasOneUse() || !owner.count(p))
+      return false;
+    Group &g = groups[owner[p]];
+    if (g.ops.size() != 1 || g.ops[0] != p)
+      return false;
+    into.ops.push_back(p);
+    g.ops.clear();
+    return true;
+  };
   for (mlir::Operation &op : fn.getBody().front()) {
-    if (mlir::isa<mlir::func::ReturnOp>(op))
+    if (mlir::isa<mlir::func::ReturnOp, mlir::net::WeightOp>(op))
       continue;
-    auto it = lowerings().find(op.getName().getStringRef());
+    Group g;
+    if (op.hasAttr("net.fuse_producer") && op.getNumOperands() >= 1) {
+      absorb(op.getOperand(0), g);
+    } else if (auto cat = dyn_cast<mlir::net::ConcatOp>(op);
+               cat && cat->hasAttr("net.in_place")) {
+      for (mlir::Value in : cat.getInputs())
+        absorb(in, g); // a value read twice has two uses: never absorbed
+    }
+    g.ops.push_back(&op);
+    for (mlir::Operation *o : g.ops)
+      owner[o] = (int)groups.size();
+    groups.push_back(std::move(g));
+  }
+  std::vector<Group> out;
+  for (Group &g : groups)
+    if (!g.ops.empty())
+      out.push_back(std::move(g));
+  // Inputs and outputs.
+  for (Group &g : out) {
+    llvm::SmallPtrSet<mlir::Operation *, 8> in(g.ops.begin(), g.ops.end());
+    llvm::SetVector<mlir::Value> inputs, outputs;
+    for (mlir::Operation *op : g.ops) {
+      for (mlir::Value v : op->getOperands())
+        if (!isWeight(v) && !in.count(v.getDefiningOp()))
+          inputs.insert(v);
+      for (mlir::Value r : op->getResults())
+        for (mlir::Operation *user : r.getUsers())
+          if (!in.count(user))
+            outputs.insert(r);
+    }
+    g.inputs.assign(inputs.begin(), inputs.end());
+    g.outputs.assign(outputs.begin(), outputs.end());
+  }
+  return out;
+}
+
+std::string typeText(mlir::Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+/// What determines a group's kernel, as text: equal texts, equal code.
+std::string signatureOf(const Group &g, const std::string &salt) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << salt << "\n";
+  if (g.copy) {
+    os << "copy " << typeText(g.inputs[0].getType()) << " nhwc "
+       << storedNhwc(g.inputs[0]) << "\n";
+    return s;
+  }
+  llvm::DenseMap<mlir::Value, std::string> ref;
+  for (auto [i, v] : llvm::enumerate(g.inputs))
+    ref[v] = "in" + std::to_string(i) + (storedNhwc(v) ? "/nhwc" : "");
+  for (auto [i, op] : llvm::enumerate(g.ops)) {
+    for (auto [k, r] : llvm::enumerate(op->getResults()))
+      ref[r] = "%" + std::to_string(i) + "." + std::to_string(k);
+    os << op->getName().getStringRef() << "(";
+    for (mlir::Value v : op->getOperands())
+      os << (isWeight(v) ? std::string("w") : ref.lookup(v)) << ":"
+         << typeText(v.getType()) << ", ";
+    os << ") ";
+    op->getAttrDictionary().print(os);
+    os << " -> ";
+    for (mlir::Value r : op->getResults())
+      os << typeText(r.getType()) << " ";
+    os << "\n";
+  }
+  os << "outputs";
+  for (mlir::Value v : g.outputs)
+    os << " " << ref.lookup(v) << (storedNhwc(v) ? "/nhwc" : "");
+  return s;
+}
+
+/// Halide dim of NCHW dim k of a rank-r tensor.
+int halideDim(size_t rank, size_t k) { return (int)(rank - 1 - k); }
+
+/// Constrains a buffer of `shape` stored NCHW or channels innermost: static
+/// extents and every stride (dense; the batch is outermost, so they are all
+/// constants): the kernel's address arithmetic folds.
+template <typename Dims> void constrain(Dims dim, const std::vector<int64_t> &shape, bool nhwc) {
+  size_t rank = shape.size();
+  std::vector<int> order; // Halide dims, innermost first
+  for (size_t d = 0; d < rank; ++d)
+    order.push_back((int)d);
+  if (nhwc && rank == 4)
+    order = {2, 0, 1, 3};
+  int64_t stride = 1;
+  for (int hd : order) {
+    int64_t extent = shape[rank - 1 - hd];
+    if (extent >= 0)
+      dim(hd).set_bounds(0, (int)extent);
+    else
+      dim(hd).set_min(0);
+    dim(hd).set_stride((int)stride);
+    stride *= extent >= 0 ? extent : 1; // only the outermost is the batch
+  }
+}
+
+/// Lowers one group into a pipeline; the weight arguments' specs come
+/// back in `weights`.
+std::optional<LoweredEntry>
+lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
+           std::vector<PrepSpec> &weights, std::string &error) {
+  int counter = 0;
+  LowerContext cx(counter);
+  cx.batchParam = batch;
+  cx.batch = batch;
+  cx.model.name = name;
+  for (auto [i, v] : llvm::enumerate(g.inputs)) {
+    std::vector<int64_t> shape = shapeOf(v);
+    ImageParam p(isInt(v) ? Int(32) : Float(32), (int)shape.size(),
+                 "in" + std::to_string(i));
+    constrain([&](int d) { return p.dim(d); }, shape, storedNhwc(v));
+    Func f(cx.fresh("in"));
+    std::vector<Var> vars = cx.makeVars(shape.size());
+    f(vars) = p(cx.asExprs(vars));
+    cx.values[v] = {f, shape};
+    cx.model.inputs.push_back(p);
+  }
+  for (mlir::Operation *op : g.ops) {
+    auto it = lowerings().find(op->getName().getStringRef());
     if (it == lowerings().end()) {
-      error = "no Halide lowering for '" + op.getName().getStringRef().str() + "'";
+      error = "no Halide lowering for '" + op->getName().getStringRef().str() + "'";
       return std::nullopt;
     }
-    if (failed(it->second(*this, &op, error)))
+    if (failed(it->second(cx, op, error)))
       return std::nullopt;
-    markLayout(op);
+    // net-layout's choice reaches the stage that computes the op.
+    if (op->getNumResults() == 1 && storedNhwc(op->getResult(0))) {
+      int index = cx.stageOf(cx.get(op->getResult(0)).f);
+      if (index >= 0)
+        cx.model.stages[index].channelsInnermost =
+            cx.model.stages[index].vars.size() == 4;
+    }
+  }
+  std::vector<mlir::Value> outs = g.copy ? g.inputs : g.outputs;
+  for (mlir::Value v : outs) {
+    HTensor t = cx.get(v);
+    // An output is a Func of its own: a stage no other output shares (a
+    // copy when the value is an input or already an output).
+    bool own = cx.stageOf(t.f) >= 0 && !g.copy &&
+               llvm::none_of(cx.model.outputs,
+                             [&](const Func &f) { return f.name() == t.f.name(); });
+    Func out = t.f;
+    if (!own) {
+      std::vector<Var> vars = cx.makeVars(t.rank());
+      out = Func(cx.fresh("copy"));
+      out(vars) = t.f(cx.asExprs(vars));
+      cx.model.stages.push_back(
+          {OpStage::Copy, out, vars, t.shape, false, {}, RDom()});
+    }
+    bool nhwc = !g.copy && storedNhwc(v);
+    constrain([&](int d) { return out.output_buffer().dim(d); }, t.shape, nhwc);
+    cx.model.outputs.push_back(out);
+    cx.model.outputDescs.push_back({out.name(), isInt(v), t.shape});
+  }
+  for (auto &[p, spec] : cx.weightArgs) {
+    cx.model.inputs.push_back(p);
+    weights.push_back(spec);
+  }
+  return std::move(cx.model);
+}
+
+/// The label of a group in listings: its first layer or op.
+std::string labelOf(const Group &g) {
+  if (g.copy)
+    return "copy";
+  for (mlir::Operation *op : g.ops)
+    for (mlir::Value v : op->getOperands())
+      if (auto w = v.getDefiningOp<mlir::net::WeightOp>()) {
+        llvm::StringRef n = w.getName();
+        n.consume_back(".weight");
+        return n.str();
+      }
+  llvm::StringRef n = g.ops.back()->getName().getStringRef();
+  n.consume_front("net.");
+  return n.str();
+}
+
+/// Static liveness-based offsets: each arena value gets the lowest 64-byte
+/// aligned offset free from its producing step to its last reader. Outputs
+/// get a slot too, live to the end: Halide assumes the buffers a kernel
+/// reads back (an update of its output) are aligned, so the executor writes
+/// an output there when the caller's tensor is not 64-byte aligned, and
+/// copies it over at the end.
+void planArena(ExecEntry &e) {
+  std::vector<int> def(e.values.size(), -1), last(e.values.size(), -1);
+  for (auto [s, step] : llvm::enumerate(e.steps)) {
+    for (int v : step.outputs)
+      def[v] = (int)s, last[v] = std::max(last[v], (int)s);
+    for (int v : step.inputs)
+      last[v] = std::max(last[v], (int)s);
+  }
+  for (auto [id, v] : llvm::enumerate(e.values))
+    if (v.home == ValueDesc::Output)
+      last[id] = (int)e.steps.size();
+  struct Live {
+    int64_t offset, size;
+    int last;
+  };
+  std::vector<Live> live[2]; // per image, fixed
+  int64_t top[2] = {0, 0};
+  for (auto [s, step] : llvm::enumerate(e.steps))
+    for (int id : step.outputs) {
+      ValueDesc &v = e.values[id];
+      if (v.home == ValueDesc::Input)
+        continue;
+      std::vector<Live> &pool = live[v.batched ? 0 : 1];
+      llvm::erase_if(pool, [&](const Live &l) { return l.last < (int)s; });
+      llvm::sort(pool, [](const Live &a, const Live &b) { return a.offset < b.offset; });
+      int64_t size = (v.bytes + 63) / 64 * 64, at = 0;
+      for (const Live &l : pool) {
+        if (at + size <= l.offset)
+          break;
+        at = std::max(at, l.offset + l.size);
+      }
+      v.offset = at;
+      pool.push_back({at, size, last[id]});
+      int64_t &t = top[v.batched ? 0 : 1];
+      t = std::max(t, at + size);
+    }
+  e.perImageBytes = top[0];
+  e.fixedBytes = top[1];
+}
+
+class ProgramBuilder {
+public:
+  ProgramBuilder(Program &p, const std::string &salt) : prog(p), salt(salt) {}
+  bool addEntry(mlir::func::FuncOp fn, std::string &error);
+
+private:
+  Program &prog;
+  std::string salt;
+  llvm::StringMap<int> kernelOf;   // signature -> kernel
+  llvm::StringMap<int> preparedOf; // PrepSpec::key -> prepared id
+  llvm::StringMap<int> rawOf;
+
+  int prepared(const PrepSpec &spec, mlir::func::FuncOp fn) {
+    auto [it, fresh] = preparedOf.try_emplace(spec.key(), (int)prog.prepared.size());
+    if (fresh) {
+      prog.prepared.push_back(spec);
+      for (const std::string &s : spec.sources)
+        if (!s.empty() && rawOf.try_emplace(s, (int)prog.raw.size()).second)
+          prog.raw.push_back({s, rawShape(fn, s)});
+    }
+    return it->second;
+  }
+  static std::vector<int64_t> rawShape(mlir::func::FuncOp fn, const std::string &name) {
+    std::vector<int64_t> shape;
+    fn.walk([&](mlir::net::WeightOp w) {
+      if (w.getName() == name)
+        shape = shapeOf(w.getResult());
+    });
+    return shape;
+  }
+};
+
+bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
+  ExecEntry entry;
+  entry.name = fn.getName().str();
+  llvm::DenseMap<mlir::Value, int> ids;
+  auto valueFor = [&](mlir::Value v) {
+    auto [it, fresh] = ids.try_emplace(v, (int)entry.values.size());
+    if (fresh) {
+      ValueDesc d;
+      d.shape = shapeOf(v);
+      d.isInt = isInt(v);
+      d.nhwc = storedNhwc(v);
+      d.batched = llvm::is_contained(d.shape, -1);
+      d.bytes = 4;
+      for (int64_t k : d.shape)
+        d.bytes *= k >= 0 ? k : 1;
+      entry.values.push_back(d);
+    }
+    return it->second;
+  };
+  for (auto [i, arg] : llvm::enumerate(fn.getArguments()))
+    if (!arg.use_empty()) {
+      int id = valueFor(arg);
+      entry.values[id].home = ValueDesc::Input;
+      entry.values[id].index = (int)i;
+      entry.inputIndices.push_back((int)i);
+    }
+
+  std::vector<Group> groups = groupsOf(fn);
+  std::vector<int> copyTargets; // the output value of each copy group
+  // Returned values: written straight into the caller's tensor when
+  // stored NCHW by a group and returned once; otherwise copied there.
+  auto ret = cast<mlir::func::ReturnOp>(fn.getBody().front().back());
+  llvm::DenseSet<mlir::Value> direct;
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    entry.outputDescs.push_back(
+        {nameOf(fn.getResultAttrDict(i), "output" + std::to_string(i)), false,
+         shapeOf(v)});
+    if (isWeight(v)) {
+      error = "@" + entry.name + " returns a parameter ('" +
+              v.getDefiningOp<mlir::net::WeightOp>().getName().str() +
+              "'), which netc does not compile";
+      return false;
+    }
+    bool byGroup = v.getDefiningOp() != nullptr;
+    if (byGroup && !storedNhwc(v) && direct.insert(v).second) {
+      int id = valueFor(v);
+      entry.values[id].home = ValueDesc::Output;
+      entry.values[id].index = (int)i;
+      continue;
+    }
+    Group copy;
+    copy.copy = true;
+    copy.inputs = {v};
+    groups.push_back(copy);
+    ValueDesc d;
+    d.home = ValueDesc::Output;
+    d.index = (int)i;
+    d.shape = shapeOf(v);
+    d.isInt = isInt(v);
+    d.batched = llvm::is_contained(d.shape, -1);
+    d.bytes = 4;
+    for (int64_t k : d.shape)
+      d.bytes *= k >= 0 ? k : 1;
+    entry.values.push_back(d);
+    copyTargets.push_back((int)entry.values.size() - 1);
   }
 
-  auto ret = cast<mlir::func::ReturnOp>(fn.getBody().front().back());
-  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
-    TensorDesc d{nameOf(fn.getResultAttrDict(i), "output" + std::to_string(i)),
-                 false, shapeOf(v)};
-    // An output Func must be distinct per output (two outputs may be the
-    // same value, or an input).
-    const HTensor &t = values[v];
-    std::vector<Var> vars = makeVars(t.rank());
-    Func out(fresh(model.name + "_out_" + d.name));
-    out(vars) = t.f(asExprs(vars));
-    for (size_t k = 0; k < d.shape.size(); ++k) {
-      int hd = (int)(d.shape.size() - 1 - k);
-      if (d.shape[k] >= 0)
-        out.output_buffer().dim(hd).set_bounds(0, (int)d.shape[k]);
-      else
-        out.output_buffer().dim(hd).set_min(0);
+  size_t copies = 0;
+  for (Group &g : groups) {
+    Step step;
+    step.label = labelOf(g);
+    std::string sig = signatureOf(g, salt);
+    auto [it, fresh] = kernelOf.try_emplace(sig, (int)prog.kernels.size());
+    std::vector<PrepSpec> weights;
+    Param<int> batch("N");
+    std::string kname = "netc_k" + std::to_string(it->second) + "_" +
+                        sanitize(g.copy ? "copy"
+                                        : g.ops.back()->getName().getStringRef()
+                                              .drop_front(4).str());
+    // Every group is lowered (cheap) for its weights' specs; the first of
+    // each signature also keeps its pipeline as the kernel.
+    std::optional<LoweredEntry> lowered =
+        lowerGroup(g, kname, fresh ? batch : prog.kernels[it->second].batch,
+                   weights, error);
+    if (!lowered)
+      return false;
+    if (fresh) {
+      Kernel k;
+      k.name = kname;
+      k.signature = sig;
+      k.batch = batch;
+      k.numInputs = g.copy ? 1 : g.inputs.size();
+      k.pipeline.name = kname;
+      for (size_t i = 0; i < lowered->inputs.size(); ++i) {
+        const ImageParam &p = lowered->inputs[i];
+        TensorDesc d{p.name(), p.type().is_int(), {}};
+        if (i < k.numInputs) {
+          d.shape = shapeOf(g.inputs[i]);
+        } else {
+          const PrepSpec &w = weights[i - k.numInputs];
+          d.shape.assign(w.extents.rbegin(), w.extents.rend());
+        }
+        lowered->inputIndices.push_back((int)k.pipeline.inputDescs.size());
+        k.pipeline.inputDescs.push_back(d);
+      }
+      k.pipeline.entries.push_back(std::move(*lowered));
+      prog.kernels.push_back(std::move(k));
     }
-    model.outputs.push_back(out);
-    model.outputDescs.push_back(d);
-    model.stages.push_back({OpStage::Copy, out, vars, d.shape, false, {}, RDom()});
+    step.kernel = it->second;
+    for (mlir::Value v : g.inputs)
+      step.inputs.push_back(valueFor(v));
+    if (g.copy)
+      step.outputs.push_back(copyTargets[copies++]);
+    else
+      for (mlir::Value v : g.outputs)
+        step.outputs.push_back(valueFor(v));
+    for (const PrepSpec &w : weights)
+      step.weights.push_back(prepared(w, fn));
+    entry.steps.push_back(std::move(step));
   }
-  return std::move(model);
+  planArena(entry);
+  prog.entries.push_back(std::move(entry));
+  return true;
 }
 
 } // namespace
 
-std::optional<LoweredModel> netc::lowerToHalide(mlir::ModuleOp module,
-                                                const WeightMap &weights,
-                                                std::string &error) {
+std::optional<Program> netc::lowerToKernels(mlir::ModuleOp module,
+                                            const std::string &salt,
+                                            std::string &error) {
   auto forward = module.lookupSymbol<mlir::func::FuncOp>("forward");
   if (!forward) {
     error = "the module has no @forward function";
     return std::nullopt;
   }
-  LoweredModel model;
+  Program prog;
   auto name = module->getAttrOfType<mlir::StringAttr>("net.model");
-  model.name = name ? name.str() : "model";
+  prog.name = name ? name.str() : "model";
   for (unsigned i = 0; i < forward.getNumArguments(); ++i)
-    model.inputDescs.push_back(inputDesc(forward, i));
-  int counter = 0;
+    prog.inputDescs.push_back(inputDesc(forward, i));
+  ProgramBuilder builder(prog, salt);
   for (const char *entry : {"forward", "loss"}) {
     auto fn = module.lookupSymbol<mlir::func::FuncOp>(entry);
     if (!fn)
       continue;
-    if (fn.getNumArguments() != model.inputDescs.size()) {
+    if (fn.getNumArguments() != prog.inputDescs.size()) {
       error = std::string("@") + entry + " must take the same inputs as @forward";
       return std::nullopt;
     }
-    std::optional<LoweredEntry> lowered = Lowering(weights, counter).run(fn, error);
-    if (!lowered)
+    if (!builder.addEntry(fn, error))
       return std::nullopt;
-    model.entries.push_back(std::move(*lowered));
   }
-  return model;
+  return prog;
 }

@@ -95,8 +95,24 @@ cl::opt<bool> verbose("verbose", cl::desc("Progress on stderr"),
 cl::opt<bool> profile(
     "profile",
     cl::desc("Build with Halide's profiler: the library prints the time "
-             "spent in each stage (one per layer) when the process exits"),
+             "spent in each kernel and its stages when the process exits"),
     cl::cat(netcCat));
+cl::opt<bool> noEmbedWeights(
+    "no-embed-weights",
+    cl::desc("Leave the weights out of the library: they are read from a "
+             ".safetensors file when it is opened (net-run --weights, "
+             "netrt_open_with_weights, Python Model(path, weights=))"),
+    cl::cat(netcCat));
+cl::opt<std::string> cacheDir(
+    "cache-dir",
+    cl::desc("Kernel cache: reuse kernels compiled before, keyed by their "
+             "signature, the target and netc's version (default: "
+             "$NETC_CACHE_DIR; none when unset)"),
+    cl::value_desc("dir"), cl::cat(netcCat));
+cl::opt<int> jobs("j",
+                  cl::desc("Kernels compiled at once (default: one per core, "
+                           "or $NETC_JOBS)"),
+                  cl::Prefix, cl::init(0), cl::cat(netcCat));
 cl::opt<bool> runReference(
     "run-reference",
     cl::desc("Run the naive reference evaluator instead of compiling: reads "
@@ -348,6 +364,9 @@ int Compilation::run() {
   opts.profile = profile;
   opts.schedule = llvm::StringRef(scheduleFlag).lower();
   opts.batchEstimate = fixedBatch > 0 ? fixedBatch : 1;
+  opts.embedWeights = !noEmbedWeights;
+  opts.cacheDir = cacheDir;
+  opts.jobs = jobs;
   if (all) {
     static const std::pair<const char *, EmitStage> stages[] = {
         {"halide", EmitStage::Halide}, {"stmt", EmitStage::Stmt},

@@ -107,6 +107,42 @@ typedef const netrt_tensor_info *(*netrt_grads_fn)(int32_t *num_grads);
 typedef uint64_t (*netrt_forward_inputs_fn)(void);
 #define NETRT_FORWARD_INPUTS_SYMBOL "netrt_forward_inputs"
 
+/* Weights as data. A model library lists the raw parameters its kernels are
+ * prepared from (the names and shapes of the weights file):
+ * - NETRT_WEIGHTS_SYMBOL: that list; *embedded is 1 when the library holds
+ *   their values (the default), 0 when built with --no-embed-weights;
+ * - NETRT_WEIGHTS_CREATE_SYMBOL: prepares a set of weights from f32 tensors
+ *   in that order (copied; NULL on failure, last_error() says why);
+ * - NETRT_WEIGHTS_DESTROY_SYMBOL: releases such a set;
+ * - NETRT_RUN_WITH_WEIGHTS_SYMBOL: runs an entry point with a set (several
+ *   sets, and threads, may run at once). */
+typedef const netrt_tensor_info *(*netrt_weights_fn)(int32_t *count,
+                                                     int32_t *embedded);
+#define NETRT_WEIGHTS_SYMBOL "netrt_model_weights"
+typedef void *(*netrt_weights_create_fn)(const netrt_tensor *weights);
+#define NETRT_WEIGHTS_CREATE_SYMBOL "netrt_weights_create"
+typedef void (*netrt_weights_destroy_fn)(void *weights);
+#define NETRT_WEIGHTS_DESTROY_SYMBOL "netrt_weights_destroy"
+typedef int (*netrt_run_with_weights_fn)(const char *which, const void *weights,
+                                         const netrt_tensor *inputs,
+                                         netrt_tensor *outputs);
+#define NETRT_RUN_WITH_WEIGHTS_SYMBOL "netrt_run_with_weights"
+/* Bytes of the arena an entry point allocates per call, for a batch. */
+typedef int64_t (*netrt_arena_bytes_fn)(const char *which, int64_t batch);
+#define NETRT_ARENA_BYTES_SYMBOL "netrt_model_arena_bytes"
+
+/* Opens a model library with the weights of the .safetensors file `weights`
+ * (the names and shapes netc compiled it with; f32, f64, f16 or bf16 values,
+ * converted to f32): required for a --no-embed-weights library, and replaces
+ * the embedded weights of any other. NULL on failure, with a message in
+ * `err` naming the tensor. */
+netrt_handle *netrt_open_with_weights(const char *path, const char *weights,
+                                      char *err, size_t err_size);
+
+/* netrt_arena_bytes of the model, or -1 when it does not say. */
+int64_t netrt_arena_bytes(const netrt_handle *h, const char *which,
+                          int64_t batch);
+
 /* The descriptor of the results of an entry point ("forward": the outputs,
  * "loss": the losses, "backward": the gradients); NULL with *count = 0 when
  * the model lacks that entry point (or `which` is unknown). */

@@ -17,6 +17,11 @@ struct netrt_handle {
   int32_t numGrads = 0;
   bool hasForwardMask = false; ///< from NETRT_FORWARD_INPUTS_SYMBOL
   uint64_t forwardMask = 0;
+  /// Weights bound by netrt_open_with_weights (null: the library's own),
+  /// and the library's functions that run with and release them.
+  void *weights = nullptr;
+  netrt_run_with_weights_fn runWithWeights = nullptr;
+  netrt_weights_destroy_fn destroyWeights = nullptr;
 };
 
 namespace netrt {
@@ -38,6 +43,11 @@ std::string formatInfo(const netrt_tensor_info &info, int64_t batch);
 
 /// Formats a tensor's actual type: "f32[4, 1, 32, 32]".
 std::string formatTensor(const netrt_tensor &t);
+
+/// Reads the raw parameters `h`'s library lists (NETRT_WEIGHTS_SYMBOL) from
+/// the .safetensors file `path` and prepares them in the library: on
+/// success h->weights is set (Weights.cpp).
+bool bindWeightsFile(netrt_handle *h, const char *path, std::string &err);
 
 /// The concrete shape of `info` for batch N (-1 dims become N).
 void concreteShape(const netrt_tensor_info &info, int64_t batch,

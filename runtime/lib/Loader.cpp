@@ -160,9 +160,33 @@ extern "C" netrt_handle *netrt_open(const char *path, char *err,
   return h;
 }
 
+extern "C" netrt_handle *netrt_open_with_weights(const char *path,
+                                                 const char *weights, char *err,
+                                                 size_t err_size) {
+  std::string msg;
+  netrt_handle *h = openImpl(path, msg);
+  if (h && !bindWeightsFile(h, weights, msg)) {
+    netrt_close(h);
+    h = nullptr;
+  }
+  if (!h)
+    setError(err, err_size, msg);
+  return h;
+}
+
+extern "C" int64_t netrt_arena_bytes(const netrt_handle *h, const char *which,
+                                     int64_t batch) {
+  auto fn = h ? reinterpret_cast<netrt_arena_bytes_fn>(
+                    dlsym(h->dl, NETRT_ARENA_BYTES_SYMBOL))
+              : nullptr;
+  return fn ? fn(which, batch) : -1;
+}
+
 extern "C" void netrt_close(netrt_handle *h) {
   if (!h)
     return;
+  if (h->weights && h->destroyWeights)
+    h->destroyWeights(h->weights);
   dlclose(h->dl);
   delete h;
 }
@@ -315,7 +339,8 @@ static bool runImpl(const netrt_handle *h, const char *which,
     args[i].data = zeros.back().data();
   }
 
-  int rc = fn(args.data(), outputs);
+  int rc = h->weights ? h->runWithWeights(which, h->weights, args.data(), outputs)
+                      : fn(args.data(), outputs);
   if (rc != 0) {
     const char *msg = info->last_error ? info->last_error() : nullptr;
     err = "model '" + std::string(info->name) + "' failed in " + which + ": " +

@@ -105,6 +105,8 @@ def _lib():
     i32, sz, s = ctypes.c_int32, ctypes.c_size_t, ctypes.c_char_p
     sigs = {
         "netrt_open": (P, [s, s, sz]),
+        "netrt_open_with_weights": (P, [s, s, s, sz]),
+        "netrt_arena_bytes": (ctypes.c_int64, [P, s, ctypes.c_int64]),
         "netrt_close": (None, [P]),
         "netrt_info": (ctypes.POINTER(_ModelInfo), [P]),
         "netrt_results": (TI, [P, s, ctypes.POINTER(i32)]),
@@ -131,11 +133,19 @@ def _describe(infos, count):
 class Model:
     """A model library compiled by netc."""
 
-    def __init__(self, path):
+    def __init__(self, path, weights=None):
+        """Opens the library at `path`; `weights` (a .safetensors file with
+        the names and shapes netc compiled it with) replaces its embedded
+        weights, and is required for a --no-embed-weights build."""
         lib = _lib()
         err = ctypes.create_string_buffer(_ERR_SIZE)
         self._h = None
-        h = lib.netrt_open(os.fsencode(os.fspath(path)), err, _ERR_SIZE)
+        if weights is None:
+            h = lib.netrt_open(os.fsencode(os.fspath(path)), err, _ERR_SIZE)
+        else:
+            h = lib.netrt_open_with_weights(os.fsencode(os.fspath(path)),
+                                            os.fsencode(os.fspath(weights)),
+                                            err, _ERR_SIZE)
         if not h:
             raise Error(err.value.decode(errors="replace"))
         self._h = h
@@ -184,6 +194,11 @@ class Model:
 
     def set_num_threads(self, threads):
         self._lib.netrt_set_num_threads(self._handle(), int(threads))
+
+    def arena_bytes(self, which="forward", batch=1):
+        """Bytes of the activation arena one call allocates (-1: unknown)."""
+        return int(self._lib.netrt_arena_bytes(self._handle(), which.encode(),
+                                               int(batch)))
 
     def forward(self, **inputs):
         """Runs the model; returns {output name: ndarray}."""

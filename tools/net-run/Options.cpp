@@ -34,6 +34,8 @@ void netrun::printUsage(FILE *out) {
       "                         f32 ~ normal(0, 1), i32 uniform in [0, 2)\n"
       "  --batch B              the batch N of the random inputs\n"
       "  --seed S               seed of the random inputs (default 0)\n"
+      "  --weights FILE         the library's weights from a .safetensors file\n"
+      "                         (needed by a --no-embed-weights build)\n"
       "  --bench ITERS          run forward ITERS times after 2 warm-up runs\n"
       "                         and print only\n"
       "                         'median_ms=<m> min_ms=<m> iters=<n>'; outputs\n"
@@ -156,6 +158,10 @@ bool netrun::parseOptions(int argc, char **argv, Options &opts,
         return false;
       opts.batch = n;
       batchGiven = true;
+    } else if (name == "--weights") {
+      if (!takeValue())
+        return false;
+      opts.weights = value;
     } else if (name == "--seed") {
       if (!takeValue() || !parseInt(name, value, 0, INT64_MAX, n, err))
         return false;

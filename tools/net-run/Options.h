@@ -24,6 +24,7 @@ struct Options {
   int threads = 0;    // 0: the model's default
   int64_t batch = -1; // -1: not given
   uint64_t seed = 0;
+  std::string weights; // --weights: a .safetensors file for the library
 };
 
 /// Parses argv; returns false with `err` set on a usage error.

@@ -14,6 +14,7 @@
 #include "netrt/Npy.h"
 
 #include <algorithm>
+#include <sys/resource.h>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -206,7 +207,15 @@ void bench(const netrt_handle *h, const std::vector<netrt_tensor> &args,
   std::sort(ms.begin(), ms.end());
   size_t n = ms.size();
   double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
-  printf("median_ms=%.3f min_ms=%.3f iters=%d\n", median, ms.front(), iters);
+  // The run's peak resident memory: weights, arena and scratch included.
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  int64_t arena = netrt_arena_bytes(h, "forward", netrt_batch(h, args.data(), (int32_t)args.size()));
+  printf("median_ms=%.3f min_ms=%.3f iters=%d peak_rss_mb=%.1f", median,
+         ms.front(), iters, usage.ru_maxrss / 1024.0);
+  if (arena >= 0)
+    printf(" arena_mb=%.2f", arena / 1048576.0);
+  printf("\n");
 }
 
 /// mkdir -p.
@@ -268,7 +277,10 @@ int main(int argc, char **argv) {
   }
 
   char msg[4096];
-  Handle h(netrt_open(opts.model.c_str(), msg, sizeof msg));
+  Handle h(opts.weights.empty()
+               ? netrt_open(opts.model.c_str(), msg, sizeof msg)
+               : netrt_open_with_weights(opts.model.c_str(), opts.weights.c_str(),
+                                         msg, sizeof msg));
   if (!h)
     fatal(msg);
   const netrt_model_info *info = netrt_info(h.get());

@@ -3,8 +3,8 @@
 // One lowering for both ops: a reduction Func `acc` (bias, then the taps
 // and the group's input channels) and, when there is an epilogue
 // (residual, activation), an elementwise Func after it. A folded batchnorm
-// and the register-tile weight layout are applied here, to the parameter
-// values, so the pipeline only sees the final constants:
+// and the register-tile weight layout are weight preparations (WeightPrep.h)
+// the executor applies when the library is opened:
 //   w'[o] = w[o] * s[o], b'[o] = (b[o] - mean[o]) * s[o] + beta[o],
 //   s[o] = gamma[o] / sqrt(var[o] + eps).
 // A convolution with a `net.tile` attribute becomes one stage whose
@@ -38,13 +38,10 @@ struct ConvSpec {
   int64_t groups = 1;
 };
 
-/// The values of parameter `v` (a net.weight), or null.
-const std::vector<float> *paramValues(LowerContext &cx, mlir::Value v) {
+/// The name of parameter `v` (a net.weight), or "".
+std::string paramName(mlir::Value v) {
   auto w = v ? v.getDefiningOp<mlir::net::WeightOp>() : nullptr;
-  if (!w)
-    return nullptr;
-  auto it = cx.weights.find(w.getName());
-  return it == cx.weights.end() ? nullptr : &it->second;
+  return w ? w.getName().str() : std::string();
 }
 
 Expr activation(const ConvSpec &c, Expr v) {
@@ -57,15 +54,20 @@ Expr activation(const ConvSpec &c, Expr v) {
   return v;
 }
 
-/// The folded weights as a constant Func over Halide's reversed dims; with
-/// `outerChannelsFirst` the buffer stores output channels fastest, then
+/// The folded weights as a weight argument over Halide's reversed dims;
+/// with `outerChannelsFirst` the buffer stores output channels fastest, then
 /// input channels, then the taps (what the tiled kernel loads as vectors).
 Func foldedWeights(LowerContext &cx, const ConvSpec &c,
-                   const std::vector<float> &w, const std::vector<float> &scale,
+                   const std::vector<std::string> &sources,
                    bool outerChannelsFirst) {
   std::vector<int64_t> shape = shapeOf(c.weight); // [O, cg, k...]
   int rank = (int)shape.size();
-  std::vector<int> sizes(shape.rbegin(), shape.rend());
+  PrepSpec spec;
+  spec.kind = PrepKind::Conv;
+  spec.sources = sources;
+  spec.eps = c.eps;
+  spec.param = outerChannelsFirst;
+  spec.extents.assign(shape.rbegin(), shape.rend());
   std::vector<int> order;
   if (outerChannelsFirst) {
     order = {rank - 1, rank - 2};
@@ -75,23 +77,8 @@ Func foldedWeights(LowerContext &cx, const ConvSpec &c,
     for (int d = 0; d < rank; ++d)
       order.push_back(d);
   }
-  auto name = c.weight.getDefiningOp<mlir::net::WeightOp>().getName().str();
-  Buffer<float> buf(sizes, order, cx.fresh("w_" + name));
-  int64_t perOut = (int64_t)w.size() / shape[0];
-  std::vector<int> at(rank);
-  for (int64_t i = 0; i < (int64_t)w.size(); ++i) {
-    // NCHW linear index -> reversed coordinates.
-    int64_t rest = i;
-    for (int d = 0; d < rank; ++d) {
-      at[d] = (int)(rest % sizes[d]);
-      rest /= sizes[d];
-    }
-    buf(at.data()) = w[i] * scale[i / perOut];
-  }
-  Func f(cx.fresh("param_" + name));
-  std::vector<Var> v = cx.makeVars(rank);
-  f(v) = buf(cx.asExprs(v));
-  return f;
+  spec.strides = stridesFor(spec.extents, order);
+  return cx.prepared(spec, "param_" + sources[0]);
 }
 
 mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
@@ -121,45 +108,41 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
                 ones(c.stride) && ones(c.dil)))
     wino = 0;
 
-  // Constants: folded when there is a batchnorm or a tile layout to apply.
+  // Weight arguments: prepared (folded, re-laid out) when there is a
+  // batchnorm or a tile layout to apply.
   Func w;
-  std::vector<float> folded; // Winograd: the folded weights, NCHW
+  PrepSpec filter; // Winograd: the transformed filter
   Expr init = 0.0f;
   if (c.bn[0] || tiled) {
-    const std::vector<float> *wv = paramValues(cx, c.weight);
-    const std::vector<float> *bv = paramValues(cx, c.bias);
-    const std::vector<float> *bn[4];
-    for (int i = 0; i < 4; ++i)
-      bn[i] = paramValues(cx, c.bn[i]);
-    if (!wv || (c.bias && !bv) || (c.bn[0] && !(bn[0] && bn[1] && bn[2] && bn[3]))) {
+    bool bnOk = !c.bn[0] || llvm::all_of(c.bn, [](mlir::Value v) {
+      return !paramName(v).empty();
+    });
+    if (paramName(c.weight).empty() || (c.bias && paramName(c.bias).empty()) ||
+        !bnOk) {
       error = c.op->getName().getStringRef().str() +
               ": the weights, bias and batchnorm parameters must be net.weight "
               "values";
       return mlir::failure();
     }
-    std::vector<float> scale(outCh, 1.0f), shift(outCh, 0.0f);
-    for (int64_t o = 0; o < outCh; ++o) {
-      float b = bv ? (*bv)[o] : 0.0f;
-      if (c.bn[0]) {
-        scale[o] = (*bn[0])[o] / std::sqrt((*bn[3])[o] + c.eps);
-        shift[o] = (b - (*bn[2])[o]) * scale[o] + (*bn[1])[o];
-      } else {
-        shift[o] = b;
-      }
-    }
+    std::string g = paramName(c.bn[0]), var = paramName(c.bn[3]);
+    std::vector<std::string> sources = {paramName(c.weight), g, var};
     if (wino) {
-      folded.resize(wv->size());
-      size_t perOut = wv->size() / outCh;
-      for (size_t i = 0; i < folded.size(); ++i)
-        folded[i] = (*wv)[i] * scale[i / perOut];
+      filter.kind = PrepKind::Winograd;
+      filter.sources = sources;
+      filter.eps = c.eps;
+      filter.param = wino;
     } else {
-      w = foldedWeights(cx, c, *wv, scale, tiled);
+      w = foldedWeights(cx, c, sources, tiled);
     }
     if (c.bias || c.bn[0]) {
-      Buffer<float> sb((int)outCh, cx.fresh("bias_folded"));
-      for (int64_t o = 0; o < outCh; ++o)
-        sb((int)o) = shift[o];
-      init = sb(cx.makeVars(x.rank())[spatial]);
+      PrepSpec bias;
+      bias.kind = PrepKind::ConvBias;
+      bias.sources = {paramName(c.bias), g, paramName(c.bn[1]),
+                      paramName(c.bn[2]), var};
+      bias.eps = c.eps;
+      bias.extents = {outCh};
+      bias.strides = {1};
+      init = cx.prepared(bias, "bias_folded")(cx.makeVars(x.rank())[spatial]);
     }
   } else {
     w = cx.get(c.weight).f;
@@ -182,7 +165,7 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   if (wino) {
     std::vector<Var> v = cx.makeVars(4); // x, y, k, n
     OpStage::Winograd parts;
-    Expr value = init + lowerWinograd(cx, x, folded, (int)outCh, c.pad, wino,
+    Expr value = init + lowerWinograd(cx, x, filter, (int)outCh, c.pad, wino,
                                       v, layer, parts);
     if (c.residual)
       value = value + cx.get(c.residual).f(cx.asExprs(v));

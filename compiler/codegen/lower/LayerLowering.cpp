@@ -1,6 +1,6 @@
 //===- LayerLowering.cpp - weights, fc, batchnorm ----------------------------===//
 //
-// Layers with parameters; parameter values become constant buffers.
+// Layers with parameters; parameters are weight arguments of the kernel.
 // Convolutions are in ConvLowering.cpp.
 //
 //===----------------------------------------------------------------------===//
@@ -16,82 +16,110 @@ using namespace Halide;
 using mlir::cast;
 using mlir::dyn_cast;
 
+const HTensor &LowerContext::get(mlir::Value v) {
+  auto it = values.find(v);
+  if (it != values.end())
+    return it->second;
+  HTensor t;
+  if (auto w = v.getDefiningOp<mlir::net::WeightOp>())
+    t = {weight(w), shapeOf(v)};
+  return values[v] = t;
+}
+
+Func LowerContext::prepared(const PrepSpec &spec, const std::string &name) {
+  int rank = (int)spec.extents.size();
+  ImageParam p(Float(32), rank, "w" + std::to_string(weightArgs.size()));
+  // Shapes and strides are part of the kernel's signature: constants let
+  // Halide fold the address arithmetic.
+  for (int d = 0; d < rank; ++d)
+    p.dim(d).set_bounds(0, (int)spec.extents[d]).set_stride((int)spec.strides[d]);
+  weightArgs.push_back({p, spec});
+  Func f(fresh(name));
+  std::vector<Var> v = makeVars(rank);
+  f(v) = p(asExprs(v));
+  return f;
+}
+
 Func LowerContext::weight(mlir::net::WeightOp op, int rowBlock) {
   std::vector<int64_t> shape = shapeOf(op.getResult());
-  std::vector<int> extents(shape.rbegin(), shape.rend());
-  const std::vector<float> &data = weights.find(op.getName())->second;
-  Func f(fresh("param_" + op.getName().str()));
-  std::vector<Var> v = makeVars(shape.size());
+  PrepSpec spec;
+  spec.sources = {op.getName().str()};
   if (rowBlock > 0 && shape.size() == 2) {
     // Blocks of rowBlock rows, each stored column by column: element (o, i)
     // of an [O, I] matrix at ((o / B) * I + i) * B + o % B (zero rows pad
     // the last block). A block's rows for one column are one vector.
-    int rows = (int)shape[0], cols = (int)shape[1];
-    int blocks = (rows + rowBlock - 1) / rowBlock;
-    Buffer<float> buf({rowBlock, cols, blocks},
-                      fresh("w_" + op.getName().str()));
-    buf.fill(0.0f);
-    for (int o = 0; o < rows; ++o)
-      for (int i = 0; i < cols; ++i)
-        buf(o % rowBlock, i, o / rowBlock) = data[(size_t)o * cols + i];
-    f(v) = buf(v[1] % rowBlock, v[0], v[1] / rowBlock);
+    int64_t rows = shape[0], cols = shape[1];
+    int64_t blocks = (rows + rowBlock - 1) / rowBlock;
+    spec.kind = PrepKind::FcBlock;
+    spec.param = rowBlock;
+    spec.extents = {rowBlock, cols, blocks};
+    spec.strides = stridesFor(spec.extents, {0, 1, 2});
+    Func buf = prepared(spec, "param_" + op.getName().str() + "_blocks");
+    Func f(fresh("param_" + op.getName().str()));
+    Var o("x"), i("y");
+    f(i, o) = buf(o % rowBlock, i, o / rowBlock);
     return f;
   }
-  Buffer<float> buf(extents, fresh("w_" + op.getName().str()));
-  std::memcpy(buf.data(), data.data(), data.size() * sizeof(float));
-  f(v) = buf(asExprs(v));
-  return f;
+  spec.extents.assign(shape.rbegin(), shape.rend());
+  std::vector<int> order;
+  for (int d = 0; d < (int)shape.size(); ++d)
+    order.push_back(d);
+  spec.strides = stridesFor(spec.extents, order);
+  return prepared(spec, "param_" + op.getName().str());
 }
 
 static void lowerFc(LowerContext &cx, mlir::net::FcOp op) {
-  const HTensor &x = cx.values[op.getInput()];
-  HTensor w = cx.values[op.getWeight()];
+  const HTensor &x = cx.get(op.getInput());
+  HTensor w;
+  w.shape = shapeOf(op.getWeight());
   // The schedule computes blocks of kFcBlock output features in parallel:
   // store the weights in such blocks (see LowerContext::weight), so each
   // block streams through contiguous memory one vector per input feature.
   if (auto p = op.getWeight().getDefiningOp<mlir::net::WeightOp>())
     w.f = cx.weight(p, kFcBlock);
+  else
+    w.f = cx.get(op.getWeight()).f;
   Func flat = cx.flattened(x, cx.fresh("flatten"));
   RDom r(0, (int)w.shape[1], cx.fresh("r_fc"));
   Var o("x"), n("y");
   Func f(cx.fresh("fc"));
-  f(o, n) = op.getBias() ? cx.values[op.getBias()].f(o) : Expr(0.0f);
+  f(o, n) = op.getBias() ? cx.get(op.getBias()).f(o) : Expr(0.0f);
   f(o, n) += w.f(r, o) * flat(r, n);
   cx.define(op.getResult(), f, {o, n}, OpStage::Fc, true, {}, r);
 }
 
 static void lowerBatchNorm(LowerContext &cx, mlir::net::BatchNormOp bn) {
-  // Eval-mode batchnorm is a per-channel affine map, folded here.
+  // Eval-mode batchnorm is a per-channel affine map, prepared with the
+  // weights: scale = weight / sqrt(var + eps), shift = bias - mean * scale.
   const HTensor &x = cx.get(bn.getInput());
-  auto get = [&](mlir::Value v) -> const std::vector<float> & {
-    auto w = cast<mlir::net::WeightOp>(v.getDefiningOp());
-    return cx.weights.find(w.getName())->second;
+  auto name = [](mlir::Value v) {
+    return cast<mlir::net::WeightOp>(v.getDefiningOp()).getName().str();
   };
-  const std::vector<float> &g = get(bn.getWeight()), &b = get(bn.getBias()),
-                           &m = get(bn.getMean()), &var = get(bn.getVar());
-  int c = (int)g.size();
-  Buffer<float> scale(c, cx.fresh("bn_scale")), shift(c, cx.fresh("bn_shift"));
-  float eps = bn.getEps().convertToFloat();
-  for (int i = 0; i < c; ++i) {
-    scale(i) = g[i] / std::sqrt(var[i] + eps);
-    shift(i) = b[i] - m[i] * scale(i);
+  int64_t c = shapeOf(bn.getWeight())[0];
+  PrepSpec scale, shift;
+  scale.kind = PrepKind::BnScale;
+  scale.sources = {name(bn.getWeight()), name(bn.getVar())};
+  shift.kind = PrepKind::BnShift;
+  shift.sources = {name(bn.getWeight()), name(bn.getBias()),
+                   name(bn.getMean()), name(bn.getVar())};
+  for (PrepSpec *s : {&scale, &shift}) {
+    s->eps = bn.getEps().convertToFloat();
+    s->extents = {c};
+    s->strides = {1};
   }
+  Func sc = cx.prepared(scale, "bn_scale"), sh = cx.prepared(shift, "bn_shift");
   std::vector<Var> v = cx.makeVars(x.rank());
   Var ch = v[x.rank() - 2];
   Func f(cx.fresh("batchnorm"));
-  f(cx.asExprs(v)) = x.f(cx.asExprs(v)) * scale(ch) + shift(ch);
+  f(cx.asExprs(v)) = x.f(cx.asExprs(v)) * sc(ch) + sh(ch);
   cx.define(bn.getResult(), f, v, OpStage::Elementwise, false);
 }
 
 void netc::registerLayerLowerings(LowerTable &t) {
+  // A parameter becomes a weight argument of the kernel that reads it
+  // (LowerContext::get), so that kernels with equal signatures share code.
   t[mlir::net::WeightOp::getOperationName()] =
-      [](LowerContext &cx, mlir::Operation *op, std::string &error) {
-        auto w = cast<mlir::net::WeightOp>(op);
-        if (!cx.weights.count(w.getName())) {
-          error = "no value for parameter '" + w.getName().str() + "'";
-          return mlir::failure();
-        }
-        cx.values[w.getResult()] = {cx.weight(w), shapeOf(w.getResult())};
+      [](LowerContext &, mlir::Operation *, std::string &) {
         return mlir::success();
       };
   addLowering<mlir::net::FcOp>(t, lowerFc);

@@ -15,8 +15,8 @@ using mlir::cast;
 using mlir::dyn_cast;
 
 static void lowerCrossEntropy(LowerContext &cx, mlir::net::CrossEntropyOp op) {
-  const HTensor &logits = cx.values[op.getLogits()];
-  const HTensor &label = cx.values[op.getLabel()];
+  const HTensor &logits = cx.get(op.getLogits());
+  const HTensor &label = cx.get(op.getLabel());
   int classes = (int)logits.shape[1];
   Var n("x");
   RDom rc(0, classes, cx.fresh("r_classes"));
@@ -34,8 +34,8 @@ static void lowerCrossEntropy(LowerContext &cx, mlir::net::CrossEntropyOp op) {
 }
 
 static void lowerPairLoss(LowerContext &cx, mlir::Operation *op, bool squared, bool mean) {
-  const HTensor &a = cx.values[op->getOperand(0)];
-  const HTensor &b = cx.values[op->getOperand(1)];
+  const HTensor &a = cx.get(op->getOperand(0));
+  const HTensor &b = cx.get(op->getOperand(1));
   Region dom;
   Expr count = 1;
   for (size_t i = 0; i < a.rank(); ++i) {

@@ -1,14 +1,17 @@
 //===- LowerContext.h - Lowering net ops to Halide Funcs (internal) -*- C++ -*-===//
 //
-// The state shared by the per-family lowerings (lower/*.cpp): the Halide::Func of
-// every value lowered so far, the parameters, fresh names and the stages
-// the schedule will see. A lowering builds the algorithm only.
+// The state shared by the per-family lowerings (lower/*.cpp) while one kernel
+// (a fusion group) is lowered: the Halide::Func of every value lowered so
+// far, the kernel's weight arguments with how each is prepared, fresh names
+// and the stages the schedule will see. A lowering builds the algorithm
+// only; weights reach it as buffer arguments, never as constants.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NETC_CODEGEN_LOWER_LOWERCONTEXT_H
 #define NETC_CODEGEN_LOWER_LOWERCONTEXT_H
 
 #include "codegen/Lowered.h"
+#include "codegen/WeightPrep.h"
 
 #include "mlir/IR/Operation.h"
 #include "mlir/IR/Value.h"
@@ -16,6 +19,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
+#include <map>
 
 namespace mlir::net {
 class WeightOp;
@@ -37,16 +41,32 @@ std::string sanitize(llvm::StringRef name);
 
 class LowerContext {
 public:
-  LowerContext(const WeightMap &weights, int &counter)
-      : weights(weights), counter(counter) {}
+  explicit LowerContext(int &counter) : counter(counter), batchParam("N") {
+    batch = batchParam;
+  }
 
-  const WeightMap &weights;
-  int &counter; // shared by a model's entries: names unique in the module
+  int &counter; // names unique in the kernel
   LoweredEntry model;
-  llvm::DenseMap<mlir::Value, HTensor> values;
-  Halide::Expr batch; // the run-time batch N, once an input fixes it
+  /// A std::map: get() may add a weight while a caller holds a reference.
+  struct ValueLess {
+    bool operator()(mlir::Value a, mlir::Value b) const {
+      return a.getAsOpaquePointer() < b.getAsOpaquePointer();
+    }
+  };
+  std::map<mlir::Value, HTensor, ValueLess> values;
+  /// The run-time batch N: every kernel takes it as its first argument.
+  Halide::Param<int> batchParam;
+  Halide::Expr batch;
+  /// The kernel's weight arguments, in argument order, each with how the
+  /// executor prepares it from the raw parameters.
+  std::vector<std::pair<Halide::ImageParam, PrepSpec>> weightArgs;
 
-  const HTensor &get(mlir::Value v) { return values[v]; }
+  /// The Func of `v`; a net.weight not seen yet becomes a raw weight
+  /// argument.
+  const HTensor &get(mlir::Value v);
+
+  /// A weight argument prepared by `spec`, as a Func over its Halide dims.
+  Halide::Func prepared(const PrepSpec &spec, const std::string &name);
 
   /// The index in model.stages of the stage computing `f`, or -1.
   int stageOf(const Halide::Func &f) const {
@@ -81,8 +101,8 @@ public:
                             std::move(helpers), rdom});
   }
 
-  /// The constant buffer of a parameter, Halide dims reversed; with
-  /// `rowBlock` > 0 a matrix [O, I] is stored in blocks of rowBlock rows,
+  /// A parameter as a weight argument, Halide dims reversed; with
+  /// `rowBlock` > 0 a matrix [O, I] is prepared in blocks of rowBlock rows,
   /// each block column-major (what the fc schedule streams).
   Halide::Func weight(mlir::net::WeightOp op, int rowBlock = 0);
   /// x(args) with zeros outside [0, extent) on the padded spatial dims.
@@ -117,10 +137,11 @@ public:
 };
 
 /// The Winograd F(m x m, 3 x 3) value of a stride-1 3x3 convolution of
-/// `x` with the [K][C][3][3] weights `w` at `v` (x, y, k, n), bias and
-/// epilogue excluded; fills `parts` for the schedule.
+/// `x` with the [K][C][3][3] weights prepared by `filter` (a Winograd spec
+/// whose extents this fills) at `v` (x, y, k, n), bias and epilogue
+/// excluded; fills `parts` for the schedule.
 Halide::Expr lowerWinograd(LowerContext &cx, const HTensor &x,
-                           const std::vector<float> &w, int K,
+                           PrepSpec filter, int K,
                            llvm::ArrayRef<int64_t> pad, int m,
                            const std::vector<Halide::Var> &v,
                            const std::string &layer, OpStage::Winograd &parts);

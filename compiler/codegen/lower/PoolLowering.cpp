@@ -70,7 +70,7 @@ Expr tap(const HTensor &x, const std::vector<Var> &v, const Window &w,
 
 void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
   mlir::Value input = op->getOperand(0);
-  const HTensor &x = cx.values[input];
+  const HTensor &x = cx.get(input);
   llvm::ArrayRef<int64_t> kernel, stride, pad;
   if (auto m = dyn_cast<mlir::net::MaxPoolOp>(op)) {
     kernel = m.getKernel(), stride = m.getStride(), pad = m.getPad();

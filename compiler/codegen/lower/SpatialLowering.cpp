@@ -15,8 +15,8 @@ using namespace Halide;
 /// position j through tap k when i = j*s - p + k*d, so each output sums the
 /// taps for which (i + p - k*d) is a multiple of s that lands in the input.
 static void lowerDeconv(LowerContext &cx, mlir::net::DeconvOp op) {
-  const HTensor &x = cx.values[op.getInput()];
-  const HTensor &w = cx.values[op.getWeight()]; // [C, O, k...]
+  const HTensor &x = cx.get(op.getInput());
+  const HTensor &w = cx.get(op.getWeight()); // [C, O, k...]
   size_t spatial = x.rank() - 2;
   llvm::ArrayRef<int64_t> stride = op.getStride(), pad = op.getPad(),
                           dil = op.getDilation();
@@ -53,7 +53,7 @@ static void lowerDeconv(LowerContext &cx, mlir::net::DeconvOp op) {
 
   Func f(cx.fresh("deconv"));
   std::vector<Expr> at = cx.asExprs(v);
-  f(at) = op.getBias() ? cx.values[op.getBias()].f(o) : Expr(0.0f);
+  f(at) = op.getBias() ? cx.get(op.getBias()).f(o) : Expr(0.0f);
   f(at) += select(valid, w.f(wAt) * x.f(inAt), 0.0f);
   cx.define(op.getResult(), f, v, OpStage::Conv, true, {}, r);
 }
@@ -61,7 +61,7 @@ static void lowerDeconv(LowerContext &cx, mlir::net::DeconvOp op) {
 /// x / (k + alpha/size * sum of x^2 over a zero-padded channel window)^beta,
 /// the window [c - size/2, c + (size-1)/2] as PyTorch pads it.
 static void lowerLrn(LowerContext &cx, mlir::net::LrnOp op) {
-  const HTensor &x = cx.values[op.getInput()];
+  const HTensor &x = cx.get(op.getInput());
   int size = (int)op.getSize();
   int channels = (int)x.shape[1];
   size_t cdim = x.rank() - 2; // Halide dim of the channels
@@ -100,7 +100,7 @@ static void lowerLrn(LowerContext &cx, mlir::net::LrnOp op) {
 /// modes (align_corners=False) interpolate between the two inputs around
 /// src = max((i + 0.5) / s - 0.5, 0), per spatial dim.
 static void lowerUpsample(LowerContext &cx, mlir::net::UpsampleOp op) {
-  const HTensor &x = cx.values[op.getInput()];
+  const HTensor &x = cx.get(op.getInput());
   size_t spatial = x.rank() - 2;
   llvm::ArrayRef<int64_t> scale = op.getScale();
   std::vector<Var> v = cx.makeVars(x.rank());

@@ -34,7 +34,7 @@ Func LowerContext::flattened(const HTensor &x, const std::string &name) {
 }
 
 static void lowerSoftmax(LowerContext &cx, mlir::net::SoftmaxOp op) {
-  const HTensor &x = cx.values[op.getInput()];
+  const HTensor &x = cx.get(op.getInput());
   int64_t axis = op.getAxis();
   size_t hd = x.rank() - 1 - axis; // Halide dim of the axis
   std::vector<Var> v = cx.makeVars(x.rank());
@@ -100,7 +100,7 @@ static void lowerConcat(LowerContext &cx, mlir::net::ConcatOp op) {
   std::vector<Part> parts;
   int offset = 0;
   for (mlir::Value in : op.getInputs()) {
-    const HTensor &t = cx.values[in];
+    const HTensor &t = cx.get(in);
     int extent = (int)t.shape[op.getAxis()];
     parts.push_back({offset, extent, t.f});
     offset += extent;

@@ -10,9 +10,11 @@
 // F(4x4,3x3), at the price of the transforms and some rounding (measured
 // ~1e-5 relative for F(4,3), ~5e-7 for F(2,3) on 512 channels).
 //
-// The filter transform is applied here, in double precision, to the
-// (batchnorm-folded) weights; the pipeline gets U as a constant, output
-// channels fastest (what the GEMM loads as vectors).
+// The filter transform is a weight preparation (WeightPrep.h), applied in
+// double precision to the (batchnorm-folded) weights when the library is
+// opened: transformed filters are 4x (F(4x4)) the size of the 3x3 ones, so
+// the library stores the untransformed weights. The kernel gets U as a
+// weight argument, output channels fastest (what the GEMM loads as vectors).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/lower/LowerContext.h"
@@ -73,38 +75,10 @@ Expr combine(const std::vector<double> &coef, Term term) {
   return sum.defined() ? sum : Expr(0.0f);
 }
 
-/// U(k, c, a + t*b) = (G g G^T)[a][b] for the [K][C][3][3] weights `w`
-/// (a along x, b along y).
-Buffer<float> transformFilter(const std::vector<float> &w, int K, int C, int m,
-                              const std::string &name) {
-  const Matrix &G = transformsFor(m).G;
-  int t = m + 2;
-  Buffer<float> u(std::vector<int>{K, C, t * t}, name);
-  for (int k = 0; k < K; ++k)
-    for (int c = 0; c < C; ++c) {
-      const float *g = &w[((size_t)k * C + c) * 9]; // g[ky * 3 + kx]
-      for (int a = 0; a < t; ++a) {
-        double rowT[3]; // (G g^T)[a][ky]
-        for (int ky = 0; ky < 3; ++ky) {
-          rowT[ky] = 0;
-          for (int kx = 0; kx < 3; ++kx)
-            rowT[ky] += G[a][kx] * g[ky * 3 + kx];
-        }
-        for (int b = 0; b < t; ++b) {
-          double s = 0;
-          for (int ky = 0; ky < 3; ++ky)
-            s += G[b][ky] * rowT[ky];
-          u(k, c, a + t * b) = (float)s;
-        }
-      }
-    }
-  return u;
-}
-
 } // namespace
 
 Expr netc::lowerWinograd(LowerContext &cx, const HTensor &x,
-                         const std::vector<float> &w, int K,
+                         PrepSpec filter, int K,
                          llvm::ArrayRef<int64_t> pad, int m,
                          const std::vector<Var> &v, const std::string &layer,
                          OpStage::Winograd &parts) {
@@ -140,7 +114,11 @@ Expr netc::lowerWinograd(LowerContext &cx, const HTensor &x,
 
   // One GEMM per frequency e; the sums live in a small Func computed per
   // register block, then land in M.
-  Buffer<float> u = transformFilter(w, K, C, m, cx.fresh("w_" + layer + "_wino"));
+  // U(k, c, a + t*b) = (G g G^T)[a][b], output channels fastest: prepared
+  // when the library is opened (executor/Runtime.c), from the folded g.
+  filter.extents = {K, C, t * t};
+  filter.strides = stridesFor(filter.extents, {0, 1, 2});
+  Func u = cx.prepared(filter, layer + "_wino_w");
   Func uf(cx.fresh(layer + "_wino_u"));
   uf(v[2], c, e) = u(v[2], c, e);
   RDom rc(0, C, cx.fresh("r_wino"));

@@ -1,0 +1,635 @@
+/*===- Runtime.c - The fixed part of every model library's executor -------===*
+ *
+ * netc appends this file to each generated executor (Executor.cpp), after
+ * the model's constants (NETC_NUM_INPUTS, NETC_MAX_OUTPUTS, NETC_MAX_ARGS,
+ * NETC_NUM_RAW, NETC_NUM_PREP) and before its tables. It holds what does
+ * not depend on the model:
+ * - the thread-local error message and a caching allocator for Halide;
+ * - shape checks turning netrt tensors into halide_buffer_t;
+ * - weight preparation (WeightPrep.h): from the raw parameters (embedded in
+ *   the library, or bound from a weights file) to the kernels' weight
+ *   arguments, once;
+ * - the interpreter of an entry point's steps over one arena.
+ *
+ *===----------------------------------------------------------------------===*/
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <time.h>
+
+static __thread char last_error[4096];
+
+static void on_error(void *user_context, const char *msg) {
+  (void)user_context;
+  snprintf(last_error, sizeof last_error, "%s", msg);
+}
+
+/* Halide's scratch buffers are allocated and freed in the same sizes on
+   every run. Freed blocks are kept (up to CACHE_SLOTS blocks, CACHE_BYTES in
+   all) and handed out again for the same size, which spares glibc's
+   mmap/munmap of large blocks and the page faults of fresh memory. */
+#define CACHE_SLOTS 128
+#define CACHE_BYTES ((size_t)4 << 30)
+#define ALIGN 64
+#define HUGE ((size_t)2 << 20)
+typedef struct {
+  void *p;
+  size_t size;
+} cached_block;
+static cached_block cache[CACHE_SLOTS];
+static int cache_count;
+static size_t cache_bytes;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Blocks are [raw ... | size | raw pointer | ALIGN-aligned data]. */
+static void *cached_malloc(void *user_context, size_t size) {
+  (void)user_context;
+  pthread_mutex_lock(&cache_lock);
+  for (int i = cache_count; i-- > 0;)
+    if (cache[i].size == size) {
+      void *p = cache[i].p;
+      cache[i] = cache[--cache_count];
+      cache_bytes -= size;
+      pthread_mutex_unlock(&cache_lock);
+      return p;
+    }
+  pthread_mutex_unlock(&cache_lock);
+  /* Large blocks (weights, the arena) on transparent huge pages where the
+     system offers them: fewer TLB misses when kernels stream them. */
+  size_t align = size >= HUGE ? HUGE : ALIGN;
+  char *raw = (char *)malloc(size + 2 * align);
+  if (!raw)
+    return NULL;
+  char *p = (char *)(((uintptr_t)raw + 2 * align - 1) & ~(uintptr_t)(align - 1));
+  if (align == HUGE)
+    madvise(p, size / HUGE * HUGE, MADV_HUGEPAGE); /* whole pages inside */
+  ((size_t *)p)[-1] = size;
+  ((void **)p)[-2] = raw;
+  return p;
+}
+
+static void cached_free(void *user_context, void *ptr) {
+  (void)user_context;
+  if (!ptr)
+    return;
+  size_t size = ((size_t *)ptr)[-1];
+  pthread_mutex_lock(&cache_lock);
+  if (cache_count < CACHE_SLOTS && cache_bytes + size <= CACHE_BYTES) {
+    cache[cache_count].p = ptr;
+    cache[cache_count].size = size;
+    ++cache_count;
+    cache_bytes += size;
+    ptr = NULL;
+  }
+  pthread_mutex_unlock(&cache_lock);
+  if (ptr)
+    free(((void **)ptr)[-2]);
+}
+
+/* Describes `t` to Halide (dims reversed), checking it against `info`. */
+static int to_buffer(const netrt_tensor *t, const netrt_tensor_info *info,
+                     halide_buffer_t *b, halide_dimension_t *dims,
+                     int64_t *batch) {
+  int i;
+  int64_t stride = 1;
+  if (!t->data || t->dtype != info->dtype || t->rank != info->rank) {
+    snprintf(last_error, sizeof last_error,
+             "'%s': expected a %s tensor of rank %d", info->name,
+             info->dtype == NETRT_I32 ? "i32" : "f32", (int)info->rank);
+    return -1;
+  }
+  for (i = 0; i < t->rank; ++i) {
+    int k = t->rank - 1 - i;
+    int64_t want = info->shape[k];
+    if (want < 0) {
+      if (*batch < 0)
+        *batch = t->shape[k];
+      want = *batch;
+    }
+    if (t->shape[k] != want || t->shape[k] < 1 || t->shape[k] > 0x7fffffff) {
+      snprintf(last_error, sizeof last_error,
+               "'%s': dim %d is %lld but %lld is expected", info->name, k,
+               (long long)t->shape[k], (long long)want);
+      return -1;
+    }
+    dims[i].min = 0;
+    dims[i].extent = (int32_t)t->shape[k];
+    dims[i].stride = (int32_t)stride;
+    dims[i].flags = 0;
+    stride *= t->shape[k];
+  }
+  memset(b, 0, sizeof *b);
+  b->host = (uint8_t *)t->data;
+  b->type.code = info->dtype == NETRT_I32 ? halide_type_int : halide_type_float;
+  b->type.bits = 32;
+  b->type.lanes = 1;
+  b->dimensions = t->rank;
+  b->dim = dims;
+  return 0;
+}
+
+/*===------------------------- weight preparation --------------------------===*/
+
+/* Must match netc::PrepKind (WeightPrep.h). */
+enum {
+  NETC_PREP_RAW = 0,
+  NETC_PREP_CONV = 1,
+  NETC_PREP_CONV_BIAS = 2,
+  NETC_PREP_BN_SCALE = 3,
+  NETC_PREP_BN_SHIFT = 4,
+  NETC_PREP_FC_BLOCK = 5,
+  NETC_PREP_WINOGRAD = 6
+};
+
+typedef struct {
+  const char *name;
+  int32_t rank;
+  int64_t shape[NETRT_MAX_RANK];
+  int64_t offset;  /* in the embedded blob */
+  int64_t numel;
+  int32_t release; /* no kernel reads it in place: its pages may be dropped */
+} netc_raw;
+
+typedef struct {
+  int32_t kind;
+  int32_t src[5]; /* raw indices, -1: absent */
+  float eps;
+  int32_t param;
+  int32_t rank;
+  int32_t extent[NETRT_MAX_RANK];
+  int32_t stride[NETRT_MAX_RANK];
+  int64_t numel;
+} netc_prep;
+
+static const netc_raw kRaw[NETC_NUM_RAW + 1];
+static const netc_prep kPrep[NETC_NUM_PREP + 1];
+static const unsigned char *netc_blob(void);
+
+/* Gives the pages wholly inside [p, p + bytes) of the mapped library back
+   to the kernel (they are read again from the file if ever touched). */
+static void release_pages(const void *p, int64_t bytes) {
+  long page = sysconf(_SC_PAGESIZE);
+  uintptr_t start = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1);
+  uintptr_t end = ((uintptr_t)p + (uintptr_t)bytes) & ~(uintptr_t)(page - 1);
+  if (page > 0 && end > start)
+    madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+static float bn_scale(const float *g, const float *var, float eps, int64_t o) {
+  return g ? g[o] / sqrtf(var[o] + eps) : 1.0f;
+}
+
+/* w[o] * scale[o]; with `outer` stored output channels fastest, then input
+   channels, then the taps. */
+static void prep_conv(const netc_raw *w, const float *wv, const float *g,
+                      const float *var, float eps, int outer, float *out) {
+  int64_t O = w->shape[0], cg = w->shape[1], perO = w->numel / O;
+  int64_t taps = perO / cg, i;
+  for (i = 0; i < w->numel; ++i) {
+    int64_t o = i / perO, rest = i % perO;
+    float v = wv[i] * bn_scale(g, var, eps, o);
+    if (outer)
+      out[o + O * (rest / taps + cg * (rest % taps))] = v;
+    else
+      out[i] = v;
+  }
+}
+
+static void prep_conv_bias(int64_t O, const float *b, const float *g,
+                           const float *beta, const float *mean,
+                           const float *var, float eps, float *out) {
+  int64_t o;
+  for (o = 0; o < O; ++o) {
+    float bb = b ? b[o] : 0.0f;
+    out[o] = g ? (bb - mean[o]) * bn_scale(g, var, eps, o) + beta[o] : bb;
+  }
+}
+
+/* Blocks of B rows, each column-major; rows past O are zero. The rows of
+   each block are given back once copied when `release`. */
+static void prep_fc_block(const netc_raw *w, const float *wv, int B,
+                          int release, float *out) {
+  int64_t O = w->shape[0], I = w->shape[1], blocks = (O + B - 1) / B, o, i, b;
+  memset(out, 0, sizeof(float) * (size_t)(blocks * B * I));
+  for (b = 0; b < blocks; ++b) {
+    int64_t end = (b + 1) * B < O ? (b + 1) * B : O;
+    for (o = b * B; o < end; ++o)
+      for (i = 0; i < I; ++i)
+        out[(b * I + i) * B + o % B] = wv[o * I + i];
+    if (release)
+      release_pages(wv + b * B * I, (end - b * B) * I * (int64_t)sizeof(float));
+  }
+}
+
+/* U(k, c, a + t*b) = (G g G^T)[a][b] in double precision, g = w[k][c] *
+   scale[k] (Lavin & Gray; interpolation points 0, +-1, +-2, infinity for
+   F(4x4, 3x3)). */
+static void prep_winograd(const netc_raw *w, const float *wv, const float *g,
+                          const float *var, float eps, int m, float *out) {
+  static const double G2[4][3] = {
+      {1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
+  static const double G4[6][3] = {{1. / 4, 0, 0},
+                                  {-1. / 6, -1. / 6, -1. / 6},
+                                  {-1. / 6, 1. / 6, -1. / 6},
+                                  {1. / 24, 1. / 12, 1. / 6},
+                                  {1. / 24, -1. / 12, 1. / 6},
+                                  {0, 0, 1}};
+  int64_t K = w->shape[0], C = w->shape[1], k, c;
+  int t = m + 2, a, b, kx, ky;
+  for (k = 0; k < K; ++k) {
+    float s = bn_scale(g, var, eps, k);
+    for (c = 0; c < C; ++c) {
+      float f[9];
+      for (a = 0; a < 9; ++a)
+        f[a] = wv[(k * C + c) * 9 + a] * s; /* f[ky * 3 + kx] */
+      for (a = 0; a < t; ++a) {
+        const double *Ga = m == 4 ? G4[a] : G2[a];
+        double rowT[3]; /* (G g^T)[a][ky] */
+        for (ky = 0; ky < 3; ++ky) {
+          rowT[ky] = 0;
+          for (kx = 0; kx < 3; ++kx)
+            rowT[ky] += Ga[kx] * f[ky * 3 + kx];
+        }
+        for (b = 0; b < t; ++b) {
+          const double *Gb = m == 4 ? G4[b] : G2[b];
+          double sum = 0;
+          for (ky = 0; ky < 3; ++ky)
+            sum += Gb[ky] * rowT[ky];
+          out[k + K * (c + C * (int64_t)(a + t * b))] = (float)sum;
+        }
+      }
+    }
+  }
+}
+
+/* The prepared weights: one pointer per netc_prep, into `block` (owned) or,
+   for raw parameters of an embedded library, into the library itself. */
+typedef struct {
+  float *ptr[NETC_NUM_PREP + 1];
+  void *block;
+} netc_weights;
+
+static netc_weights *weights_now;
+static pthread_mutex_t weights_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Prepares every weight argument from `raw` (indexed like kRaw). With
+   `in_place` the raw pointers outlive the result (the embedded blob): raw
+   arguments are used where they are, and what nothing reads in place is
+   released once prepared. */
+static netc_weights *prepare_weights(const float *const *raw, int in_place) {
+  netc_weights *w = (netc_weights *)calloc(1, sizeof *w);
+  int uses[NETC_NUM_RAW + 1];
+  int64_t total = 0, off = 0;
+  int p, s;
+  if (!w)
+    return NULL;
+  memset(uses, 0, sizeof uses);
+  for (p = 0; p < NETC_NUM_PREP; ++p) {
+    for (s = 0; s < 5; ++s)
+      if (kPrep[p].src[s] >= 0)
+        ++uses[kPrep[p].src[s]];
+    if (!(in_place && kPrep[p].kind == NETC_PREP_RAW))
+      total += (kPrep[p].numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
+  }
+  if (total && !(w->block = cached_malloc(NULL, (size_t)total))) {
+    free(w);
+    return NULL;
+  }
+  for (p = 0; p < NETC_NUM_PREP; ++p) {
+    const netc_prep *q = &kPrep[p];
+    const float *src[5];
+    const netc_raw *r0 = &kRaw[q->src[0] >= 0 ? q->src[0] : 0];
+    float *out;
+    for (s = 0; s < 5; ++s)
+      src[s] = q->src[s] >= 0 ? raw[q->src[s]] : NULL;
+    if (in_place && q->kind == NETC_PREP_RAW) {
+      w->ptr[p] = (float *)src[0];
+      continue;
+    }
+    out = (float *)((char *)w->block + off);
+    off += (q->numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
+    w->ptr[p] = out;
+    switch (q->kind) {
+    case NETC_PREP_RAW:
+      memcpy(out, src[0], (size_t)q->numel * 4);
+      break;
+    case NETC_PREP_CONV:
+      prep_conv(r0, src[0], src[1], src[2], q->eps, q->param, out);
+      break;
+    case NETC_PREP_CONV_BIAS:
+      prep_conv_bias(q->numel, src[0], src[1], src[2], src[3], src[4], q->eps,
+                     out);
+      break;
+    case NETC_PREP_BN_SCALE:
+    case NETC_PREP_BN_SHIFT: {
+      int64_t c;
+      for (c = 0; c < q->numel; ++c) {
+        float sc = bn_scale(src[0], src[q->kind == NETC_PREP_BN_SCALE ? 1 : 3],
+                            q->eps, c);
+        out[c] = q->kind == NETC_PREP_BN_SCALE ? sc : src[1][c] - src[2][c] * sc;
+      }
+      break;
+    }
+    case NETC_PREP_FC_BLOCK:
+      prep_fc_block(r0, src[0], q->param,
+                    in_place && r0->release && uses[q->src[0]] == 1, out);
+      break;
+    case NETC_PREP_WINOGRAD:
+      prep_winograd(r0, src[0], src[1], src[2], q->eps, q->param, out);
+      break;
+    }
+    for (s = 0; s < 5; ++s)
+      if (q->src[s] >= 0 && --uses[q->src[s]] == 0 && in_place &&
+          kRaw[q->src[s]].release)
+        release_pages(src[s], kRaw[q->src[s]].numel * 4);
+  }
+  return w;
+}
+
+static void free_weights(netc_weights *w) {
+  if (w) {
+    cached_free(NULL, w->block);
+    free(w);
+  }
+}
+
+/* The weights to run with: prepared from the embedded blob on first use, or
+   bound by netrt_bind_weights. */
+static netc_weights *current_weights(void) {
+  netc_weights *w;
+  pthread_mutex_lock(&weights_lock);
+  if (!weights_now && NETC_EMBEDDED) {
+    const float *raw[NETC_NUM_RAW + 1];
+    int i;
+    for (i = 0; i < NETC_NUM_RAW; ++i)
+      raw[i] = (const float *)(netc_blob() + kRaw[i].offset);
+    weights_now = prepare_weights(raw, 1);
+  }
+  w = weights_now;
+  pthread_mutex_unlock(&weights_lock);
+  if (!w)
+    snprintf(last_error, sizeof last_error,
+             NETC_EMBEDDED ? "out of memory preparing the weights"
+                           : "this library was built with --no-embed-weights: "
+                             "give it a weights file (net-run --weights, "
+                             "netrt_open_with_weights, Model(path, weights=))");
+  return w;
+}
+
+/*===----------------------------- the executor ----------------------------===*/
+
+typedef int (*netc_kernel_fn)(void **args);
+
+/* A tensor of an entry point. home: 0 arena, 1 model input, 2 output. */
+typedef struct {
+  int32_t home, index, rank, nhwc, isint, batched;
+  int64_t shape[NETRT_MAX_RANK];
+  int64_t offset;
+} netc_value;
+
+typedef struct {
+  netc_kernel_fn fn;
+  const char *kernel;
+  const char *label; /* the group's first layer */
+  int32_t ninputs, nweights, noutputs;
+  const int32_t *args; /* value ids of the inputs, prepared ids of the
+                          weights, value ids of the outputs */
+} netc_step;
+
+typedef struct {
+  const char *name;
+  int32_t nsteps;
+  const netc_step *steps;
+  int32_t nvalues;
+  const netc_value *values;
+  int64_t per_image, fixed; /* arena bytes: N * per_image + fixed */
+  int32_t ninputs;
+  const int32_t *input_indices;
+  int32_t noutputs;
+  const netrt_tensor_info *results;
+} netc_entry;
+
+static const netrt_tensor_info kInputs[NETC_NUM_INPUTS + 1];
+
+#if NETC_PROFILE
+/* --profile: the time of every call, by entry point and step, printed when
+   the library is unloaded (Halide's own report, per kernel, comes too). */
+#define PROFILE_STEPS 4096
+static const netc_entry *profiled[2];
+static double call_ms[2][PROFILE_STEPS];
+static long entry_runs[2];
+static pthread_mutex_t profile_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void record_call(const netc_entry *e, int step, double ms) {
+  int k = e->name[0] == 'f' ? 0 : 1;
+  pthread_mutex_lock(&profile_lock);
+  profiled[k] = e;
+  if (step < PROFILE_STEPS)
+    call_ms[k][step] += ms;
+  if (step == 0)
+    ++entry_runs[k];
+  pthread_mutex_unlock(&profile_lock);
+}
+
+__attribute__((destructor)) static void print_profile(void) {
+  int k, s;
+  for (k = 0; k < 2; ++k) {
+    const netc_entry *e = profiled[k];
+    double total = 0;
+    if (!e || !entry_runs[k])
+      continue;
+    for (s = 0; s < e->nsteps && s < PROFILE_STEPS; ++s)
+      total += call_ms[k][s];
+    fprintf(stderr, "netc profile: %s, %ld runs, %.3f ms/run in %d calls\n",
+            e->name, entry_runs[k], total / entry_runs[k], e->nsteps);
+    for (s = 0; s < e->nsteps && s < PROFILE_STEPS; ++s)
+      fprintf(stderr, "  call %3d %-28s %-36s %9.3f ms/run %5.1f%%\n", s,
+              e->steps[s].label, e->steps[s].kernel,
+              call_ms[k][s] / entry_runs[k],
+              total > 0 ? 100 * call_ms[k][s] / total : 0.0);
+  }
+}
+#endif
+
+/* Describes an arena value of the run with batch `n` to Halide. */
+static void arena_buffer(const netc_value *v, uint8_t *arena, int64_t n,
+                         int64_t per_image, halide_buffer_t *b,
+                         halide_dimension_t *dims) {
+  int64_t extent[NETRT_MAX_RANK], stride = 1;
+  int i, order[NETRT_MAX_RANK];
+  for (i = 0; i < v->rank; ++i) {
+    int64_t e = v->shape[v->rank - 1 - i];
+    extent[i] = e < 0 ? n : e;
+    order[i] = i;
+  }
+  if (v->nhwc) { /* (x, y, c, n) stored c, x, y, n */
+    order[0] = 2, order[1] = 0, order[2] = 1, order[3] = 3;
+  }
+  for (i = 0; i < v->rank; ++i) {
+    int d = order[i];
+    dims[d].min = 0;
+    dims[d].extent = (int32_t)extent[d];
+    dims[d].stride = (int32_t)stride;
+    dims[d].flags = 0;
+    stride *= extent[d];
+  }
+  memset(b, 0, sizeof *b);
+  b->host = arena + (v->batched ? v->offset * n : per_image * n + v->offset);
+  b->type.code = v->isint ? halide_type_int : halide_type_float;
+  b->type.bits = 32;
+  b->type.lanes = 1;
+  b->dimensions = v->rank;
+  b->dim = dims;
+}
+
+static void weight_buffer(const netc_prep *q, float *data, halide_buffer_t *b,
+                          halide_dimension_t *dims) {
+  int i;
+  for (i = 0; i < q->rank; ++i) {
+    dims[i].min = 0;
+    dims[i].extent = q->extent[i];
+    dims[i].stride = q->stride[i];
+    dims[i].flags = 0;
+  }
+  memset(b, 0, sizeof *b);
+  b->host = (uint8_t *)data;
+  b->type.code = halide_type_float;
+  b->type.bits = 32;
+  b->type.lanes = 1;
+  b->dimensions = q->rank;
+  b->dim = dims;
+}
+
+/* Runs `e` with the weights `bound` (NULL: the library's own). */
+static int run_entry(const netc_entry *e, const netc_weights *bound,
+                     const netrt_tensor *inputs, netrt_tensor *outputs) {
+  halide_buffer_t in[NETC_NUM_INPUTS + 1], out[NETC_MAX_OUTPUTS + 1];
+  halide_dimension_t in_dims[NETC_NUM_INPUTS + 1][NETRT_MAX_RANK],
+      out_dims[NETC_MAX_OUTPUTS + 1][NETRT_MAX_RANK];
+  halide_buffer_t args[NETC_MAX_ARGS + 1];
+  halide_dimension_t arg_dims[NETC_MAX_ARGS + 1][NETRT_MAX_RANK];
+  void *argv[NETC_MAX_ARGS + 2];
+  int64_t batch = -1;
+  int32_t n32;
+  uint8_t *arena = NULL;
+  const netc_weights *w = bound;
+  int i, s, rc = 0;
+  last_error[0] = 0;
+  for (i = 0; i < e->ninputs; ++i) {
+    int k = e->input_indices[i];
+    if (to_buffer(&inputs[k], &kInputs[k], &in[k], in_dims[k], &batch))
+      return -1;
+  }
+  for (i = 0; i < e->noutputs; ++i)
+    if (to_buffer(&outputs[i], &e->results[i], &out[i], out_dims[i], &batch))
+      return -1;
+  if (!w && !(w = current_weights()))
+    return -1;
+  if (batch < 0)
+    batch = 1;
+  n32 = (int32_t)batch;
+  if (e->per_image * batch + e->fixed > 0 &&
+      !(arena = (uint8_t *)cached_malloc(NULL, (size_t)(e->per_image * batch +
+                                                        e->fixed)))) {
+    snprintf(last_error, sizeof last_error, "out of memory (%lld bytes)",
+             (long long)(e->per_image * batch + e->fixed));
+    return -1;
+  }
+  argv[0] = &n32;
+  for (s = 0; s < e->nsteps && !rc; ++s) {
+    const netc_step *st = &e->steps[s];
+    int nargs = st->ninputs + st->nweights + st->noutputs;
+    for (i = 0; i < nargs; ++i) {
+      int id = st->args[i];
+      halide_buffer_t *b = &args[i];
+      if (i >= st->ninputs && i < st->ninputs + st->nweights) {
+        weight_buffer(&kPrep[id], w->ptr[id], b, arg_dims[i]);
+      } else {
+        const netc_value *v = &e->values[id];
+        if (v->home == 1)
+          *b = in[v->index];
+        else if (v->home == 2 && !((uintptr_t)out[v->index].host % ALIGN))
+          *b = out[v->index];
+        else
+          arena_buffer(v, arena, batch, e->per_image, b, arg_dims[i]);
+      }
+      argv[i + 1] = b;
+    }
+#if NETC_PROFILE
+    {
+      struct timespec t0, t1;
+      clock_gettime(CLOCK_MONOTONIC, &t0);
+      rc = st->fn(argv);
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      record_call(e, s, (t1.tv_sec - t0.tv_sec) * 1e3 +
+                            (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+    }
+#else
+    rc = st->fn(argv);
+#endif
+    if (rc && !last_error[0])
+      snprintf(last_error, sizeof last_error,
+               "kernel %s failed (Halide error %d)", st->kernel, rc);
+  }
+  /* Outputs the kernels wrote to the arena (the caller's tensor was not
+     aligned): same dense layout, one copy. */
+  for (i = 0; !rc && i < e->nvalues; ++i) {
+    const netc_value *v = &e->values[i];
+    if (v->home == 2 && ((uintptr_t)out[v->index].host % ALIGN)) {
+      halide_buffer_t b;
+      halide_dimension_t d[NETRT_MAX_RANK];
+      int64_t numel = 1;
+      for (s = 0; s < outputs[v->index].rank; ++s)
+        numel *= outputs[v->index].shape[s];
+      arena_buffer(v, arena, batch, e->per_image, &b, d);
+      memcpy(out[v->index].host, b.host, (size_t)numel * 4);
+    }
+  }
+  cached_free(NULL, arena);
+  return rc;
+}
+
+/* Prepared weights from raw tensors in kRaw's order (netrt_model_weights),
+   checked against the shapes the library was compiled for. */
+static netc_weights *create_weights(const netrt_tensor *tensors) {
+  const float *raw[NETC_NUM_RAW + 1];
+  netc_weights *w;
+  int i, k;
+  last_error[0] = 0;
+  for (i = 0; i < NETC_NUM_RAW; ++i) {
+    const netrt_tensor *t = &tensors[i];
+    int ok = t->data && t->dtype == NETRT_F32 && t->rank == kRaw[i].rank;
+    for (k = 0; ok && k < t->rank; ++k)
+      ok = t->shape[k] == kRaw[i].shape[k];
+    if (!ok) {
+      snprintf(last_error, sizeof last_error,
+               "weight '%s': expected an f32 tensor of the shape the library "
+               "was compiled for", kRaw[i].name);
+      return NULL;
+    }
+    raw[i] = (const float *)t->data;
+  }
+  if (!(w = prepare_weights(raw, 0)))
+    snprintf(last_error, sizeof last_error, "out of memory preparing the weights");
+  return w;
+}
+
+__attribute__((constructor)) static void install_handlers(void) {
+  halide_set_error_handler(on_error);
+  halide_set_custom_malloc(cached_malloc);
+  halide_set_custom_free(cached_free);
+}
+
+__attribute__((destructor)) static void release_all(void) {
+  int i;
+  free_weights(weights_now);
+  weights_now = NULL;
+  for (i = 0; i < cache_count; ++i)
+    free(((void **)cache[i].p)[-2]);
+  cache_count = 0;
+}
