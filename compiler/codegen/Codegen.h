@@ -17,9 +17,6 @@
 
 namespace netc {
 
-/// Parameter values by state_dict name, C-ordered (PyTorch layout).
-using WeightMap = llvm::StringMap<std::vector<float>>;
-
 enum class EmitStage { Halide, Stmt, StmtHtml, Llvm, Asm, Obj, So };
 
 struct CodegenOptions {
@@ -40,9 +37,6 @@ struct CodegenOptions {
   int64_t batchEstimate = 1;
   /// Where per-phase timings nest (`--time-passes`); may be null.
   mlir::TimingScope *timing = nullptr;
-  /// `--no-embed-weights`: the library holds no weights; they are bound
-  /// when it is opened (netrt_open_with_weights).
-  bool embedWeights = true;
   /// `--cache-dir=` (or NETC_CACHE_DIR): compiled kernels by signature,
   /// target and netc's version; empty: no cache.
   std::string cacheDir;
@@ -54,11 +48,10 @@ struct CodegenOptions {
 /// by groups with equal signatures), schedules them and produces `stage`: a
 /// textual stage is written to `os` (every kernel, then the executor's call
 /// order); `So` writes the library and its header next to opts.soPath (all
-/// or nothing). `weights` gives every parameter's values (not needed without
-/// embedded weights). Errors are reported through MLIR diagnostics at the
-/// module's location.
-mlir::LogicalResult generate(mlir::ModuleOp module, const WeightMap &weights,
-                             EmitStage stage, const CodegenOptions &opts,
+/// or nothing). Parameters with values (net.weight's value) are stored in
+/// the library; the others are bound when it is opened. Errors are reported
+/// through MLIR diagnostics at the module's location.
+mlir::LogicalResult generate(mlir::ModuleOp module, EmitStage stage, const CodegenOptions &opts,
                              llvm::raw_ostream &os);
 
 /// Parses a `--target=` value; false when it is not one netc knows.

@@ -88,8 +88,10 @@ std::string netc::modelHeader(const Program &m) {
   return os.str();
 }
 
-std::string netc::executorSource(const Program &m, bool embedded, bool profile,
+std::string netc::executorSource(const Program &m, bool profile,
                                  const std::vector<int64_t> &offsets) {
+  size_t bound = llvm::count_if(m.raw, [](const RawDesc &r) { return !r.embedded; });
+  bool embedded = bound < m.raw.size();
   const std::string &n = m.name;
   std::ostringstream os;
   size_t maxOutputs = 0, maxArgs = 0;
@@ -107,7 +109,7 @@ std::string netc::executorSource(const Program &m, bool embedded, bool profile,
      << "#define NETC_MAX_ARGS " << maxArgs << "\n"
      << "#define NETC_NUM_RAW " << m.raw.size() << "\n"
      << "#define NETC_NUM_PREP " << m.prepared.size() << "\n"
-     << "#define NETC_EMBEDDED " << (embedded ? 1 : 0) << "\n"
+     << "#define NETC_NUM_BOUND " << bound << "\n"
      << "#define NETC_PROFILE " << (profile ? 1 : 0) << "\n\n";
   for (const Kernel &k : m.kernels)
     os << "int " << k.name << "_argv(void **args);\n";
@@ -133,10 +135,10 @@ std::string netc::executorSource(const Program &m, bool embedded, bool profile,
       numel *= d;
     os << "  {" << cString(m.raw[i].name) << ", " << m.raw[i].shape.size()
        << ", {" << shapeList(m.raw[i].shape) << "}, "
-       << (embedded ? offsets[i] : 0) << ", " << numel << ", "
-       << (inPlace[i] ? 0 : 1) << "},\n";
+       << (m.raw[i].embedded ? offsets[i] : 0) << ", " << numel << ", "
+       << (inPlace[i] ? 0 : 1) << ", " << m.raw[i].embedded << "},\n";
   }
-  os << "  {0, 0, {0}, 0, 0, 0}\n};\n";
+  os << "  {0, 0, {0}, 0, 0, 0, 0}\n};\n";
   os << "static const netc_prep kPrep[NETC_NUM_PREP + 1] = {\n";
   for (const PrepSpec &p : m.prepared) {
     os << "  {" << (int)p.kind << ", {";
@@ -152,10 +154,12 @@ std::string netc::executorSource(const Program &m, bool embedded, bool profile,
   }
   os << "  {0, {0}, 0, 0, 0, {0}, {0}, 0}\n};\n";
   emitInfos(os, "kInputs", m.inputDescs, true);
+  // What a weights file must give: the parameters without a value here.
   os << "static const netrt_tensor_info kRawInfo[] = {\n";
   for (const RawDesc &r : m.raw)
-    os << "  {" << cString(r.name) << ", NETRT_F32, " << r.shape.size() << ", {"
-       << shapeList(r.shape) << "}},\n";
+    if (!r.embedded)
+      os << "  {" << cString(r.name) << ", NETRT_F32, " << r.shape.size()
+         << ", {" << shapeList(r.shape) << "}},\n";
   os << "  {0, 0, 0, {0}},\n};\n";
 
   const ExecEntry *loss = nullptr;
@@ -215,8 +219,8 @@ std::string netc::executorSource(const Program &m, bool embedded, bool profile,
   if (m.inputDescs.size() <= 64)
     os << "uint64_t netrt_forward_inputs(void) { return " << mask << "ull; }\n";
   os << "const netrt_tensor_info *netrt_model_weights(int32_t *count, int32_t *embedded) {\n"
-     << "  if (count) *count = NETC_NUM_RAW;\n"
-     << "  if (embedded) *embedded = NETC_EMBEDDED;\n"
+     << "  if (count) *count = NETC_NUM_BOUND;\n"
+     << "  if (embedded) *embedded = NETC_NUM_BOUND == 0;\n"
      << "  return kRawInfo;\n}\n"
      << "void *netrt_weights_create(const netrt_tensor *weights) { return create_weights(weights); }\n"
      << "void netrt_weights_destroy(void *weights) { free_weights((netc_weights *)weights); }\n"

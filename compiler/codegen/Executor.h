@@ -19,11 +19,12 @@ namespace netc {
 /// comment listing its inputs and outputs.
 std::string modelHeader(const Program &prog);
 
-/// The executor's C source; it includes "NAME.h". With `embedded` the raw
+/// The executor's C source; it includes "NAME.h". The embedded raw
 /// parameters are in the library at `offsets` (byte offsets into the blob
-/// symbol netc_weights_blob, one per Program::raw); with `profile` it times
-/// every call and prints the table when the library is unloaded.
-std::string executorSource(const Program &prog, bool embedded, bool profile,
+/// symbol netc_weights_blob, one per Program::raw, -1 for those bound when
+/// the library is opened); with `profile` it times every call and prints the
+/// table when the library is unloaded.
+std::string executorSource(const Program &prog, bool profile,
                            const std::vector<int64_t> &offsets);
 
 /// The call order of every entry point, one line per call (--emit=halide).

@@ -4,6 +4,7 @@
 #include "codegen/Lowered.h"
 #include "codegen/Executor.h"
 #include "codegen/KernelBuild.h"
+#include "net/IR/NetOps.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
@@ -188,9 +189,8 @@ std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
 /// The raw parameters, each aligned (pages for large ones, so that the
 /// executor can give back what it has prepared), as one blob file; their
 /// offsets come back in `offsets`.
-bool writeBlob(const Program &prog, const WeightMap &weights,
-               const std::string &path, std::vector<int64_t> &offsets,
-               std::string &error) {
+bool writeBlob(const Program &prog, const std::string &path,
+               std::vector<int64_t> &offsets, std::string &error) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec) {
@@ -199,19 +199,27 @@ bool writeBlob(const Program &prog, const WeightMap &weights,
   }
   int64_t at = 0;
   for (const RawDesc &r : prog.raw) {
-    auto it = weights.find(r.name);
-    if (it == weights.end()) {
-      error = "no value for parameter '" + r.name + "'";
+    if (!r.embedded) {
+      offsets.push_back(-1);
+      continue;
+    }
+    auto w = llvm::cast<mlir::net::WeightOp>(r.op);
+    std::optional<std::vector<float>> copy;
+    std::optional<llvm::ArrayRef<float>> values = w.getValueData();
+    if (!values && (copy = w.getValues()))
+      values = llvm::ArrayRef<float>(*copy);
+    if (!values) {
+      error = "the value of parameter '" + r.name + "' is missing (elided?)";
       return false;
     }
-    int64_t bytes = (int64_t)it->second.size() * 4;
+    int64_t bytes = (int64_t)values->size() * 4;
     int64_t align = bytes >= 16384 ? 4096 : 64;
     int64_t pad = (align - at % align) % align;
     for (int64_t i = 0; i < pad; ++i)
       os << '\0';
     at += pad;
     offsets.push_back(at);
-    os.write(reinterpret_cast<const char *>(it->second.data()), bytes);
+    os.write(reinterpret_cast<const char *>(values->data()), bytes);
     at += bytes;
   }
   os.close();
@@ -219,7 +227,6 @@ bool writeBlob(const Program &prog, const WeightMap &weights,
 }
 
 mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
-                                const WeightMap &weights,
                                 Halide::Target target,
                                 const CodegenOptions &opts) {
   llvm::SmallString<256> outDir(llvm::sys::path::parent_path(opts.soPath));
@@ -259,8 +266,9 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
   std::vector<std::string> objects;
   for (const ObjectJob &j : jobs)
     objects.push_back(j.path);
-  if (opts.embedWeights) {
-    if (!writeBlob(prog, weights, tmp.file("weights.bin"), offsets, error))
+  bool anyEmbedded = llvm::any_of(prog.raw, [](const RawDesc &r) { return r.embedded; });
+  if (anyEmbedded) {
+    if (!writeBlob(prog, tmp.file("weights.bin"), offsets, error))
       return fail(module, error);
     std::string asmText =
         "  .section .rodata.netc_weights,\"a\",@progbits\n"
@@ -277,7 +285,7 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
   std::string headerName = prog.name + ".h";
   if (!writeFile(tmp.file(headerName), modelHeader(prog)) ||
       !writeFile(tmp.file("executor.c"),
-                 executorSource(prog, opts.embedWeights, opts.profile, offsets)) ||
+                 executorSource(prog, opts.profile, offsets)) ||
       !writeFile(tmp.file("exports.map"), versionScript(prog)))
     return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
   if (auto err = runCC({"-c", "-O2", "-fPIC", "-std=gnu99", "-I", tmp.path.str().str(),
@@ -354,8 +362,7 @@ mlir::LogicalResult emitKernels(mlir::ModuleOp module, Program &prog,
 
 } // namespace
 
-mlir::LogicalResult netc::generate(mlir::ModuleOp module,
-                                   const WeightMap &weights, EmitStage stage,
+mlir::LogicalResult netc::generate(mlir::ModuleOp module, EmitStage stage,
                                    const CodegenOptions &opts,
                                    llvm::raw_ostream &os) {
   try {
@@ -407,7 +414,7 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module,
       return mlir::success();
     }
     return stage == EmitStage::So
-               ? linkLibrary(module, *prog, weights, target, opts)
+               ? linkLibrary(module, *prog, target, opts)
                : emitKernels(module, *prog, stage, target, opts, os);
   } catch (const Halide::Error &e) {
     return fail(module, std::string("Halide: ") + e.what());

@@ -158,10 +158,12 @@ struct ExecEntry {
   int64_t perImageBytes = 0, fixedBytes = 0; // the arena: N * per image + fixed
 };
 
-/// A raw parameter: what the weights file holds.
+/// A raw parameter: what the weights file holds, or a value a pass made.
 struct RawDesc {
   std::string name;
   std::vector<int64_t> shape;
+  mlir::Operation *op = nullptr; // its net.weight
+  bool embedded = false;         // the op has its value: stored in the library
 };
 
 /// A whole model: kernels, the entry points' call sequences, and the weights.

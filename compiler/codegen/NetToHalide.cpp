@@ -61,11 +61,7 @@ bool isInt(mlir::Value v) {
 
 /// Whether `v` is stored channels innermost (net-layout's choice).
 bool storedNhwc(mlir::Value v) {
-  mlir::Operation *op = v.getDefiningOp();
-  if (!op || shapeOf(v).size() != 4)
-    return false;
-  auto layout = op->getAttrOfType<mlir::StringAttr>("net.layout");
-  return layout && layout.getValue() == "nhwc";
+  return shapeOf(v).size() == 4 && mlir::net::isNhwc(v.getDefiningOp());
 }
 
 bool isWeight(mlir::Value v) {
@@ -100,10 +96,10 @@ std::vector<Group> groupsOf(mlir::func::FuncOp fn) {
     if (mlir::isa<mlir::func::ReturnOp, mlir::net::WeightOp>(op))
       continue;
     Group g;
-    if (op.hasAttr("net.fuse_producer") && op.getNumOperands() >= 1) {
+    if (op.hasAttr(mlir::net::kFuseProducerAttr) && op.getNumOperands() >= 1) {
       absorb(op.getOperand(0), g);
     } else if (auto cat = dyn_cast<mlir::net::ConcatOp>(op);
-               cat && cat->hasAttr("net.in_place")) {
+               cat && cat->hasAttr(mlir::net::kInPlaceAttr)) {
       for (mlir::Value in : cat.getInputs())
         absorb(in, g); // a value read twice has two uses: never absorbed
     }
@@ -272,7 +268,7 @@ std::string labelOf(const Group &g) {
   for (mlir::Operation *op : g.ops)
     for (mlir::Value v : op->getOperands())
       if (auto w = v.getDefiningOp<mlir::net::WeightOp>()) {
-        llvm::StringRef n = w.getName();
+        llvm::StringRef n = w.getName().split('#').first;
         n.consume_back(".weight");
         return n.str();
       }
@@ -345,17 +341,20 @@ private:
       prog.prepared.push_back(spec);
       for (const std::string &s : spec.sources)
         if (!s.empty() && rawOf.try_emplace(s, (int)prog.raw.size()).second)
-          prog.raw.push_back({s, rawShape(fn, s)});
+          prog.raw.push_back(rawDesc(fn, s));
     }
     return it->second;
   }
-  static std::vector<int64_t> rawShape(mlir::func::FuncOp fn, const std::string &name) {
-    std::vector<int64_t> shape;
+  static RawDesc rawDesc(mlir::func::FuncOp fn, const std::string &name) {
+    RawDesc r{name, {}, nullptr, false};
     fn.walk([&](mlir::net::WeightOp w) {
-      if (w.getName() == name)
-        shape = shapeOf(w.getResult());
+      if (w.getName() == name && !r.op) {
+        r.shape = shapeOf(w.getResult());
+        r.op = w;
+        r.embedded = w.getValueAttr() != nullptr;
+      }
     });
-    return shape;
+    return r;
   }
 };
 

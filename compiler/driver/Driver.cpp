@@ -13,6 +13,7 @@
 #include "codegen/Codegen.h"
 #include "frontend/Frontend.h"
 #include "net/IR/NetDialect.h"
+#include "net/IR/NetOps.h"
 #include "reference/Reference.h"
 
 #include "netrt/Npy.h"
@@ -219,7 +220,7 @@ private:
     return 0;
   }
 
-  int runReferenceMode(mlir::ModuleOp module, const WeightMap &weights);
+  int runReferenceMode(mlir::ModuleOp module);
 };
 
 int Compilation::run() {
@@ -282,10 +283,12 @@ int Compilation::run() {
   mlir::ModuleOp module = prog->module.get();
   if (failed(mlir::verify(module)))
     return 1;
+  // Weight blobs above 4 KB are elided in printed IR (net-opt prints them
+  // whole).
   auto print = [&](mlir::ModuleOp m) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    m.print(os);
+    m.print(os, mlir::OpPrintingFlags().elideLargeResourceString(4096));
     return text;
   };
   if (stop == "net" || all) {
@@ -308,6 +311,25 @@ int Compilation::run() {
       bindWeights(src, *prog, weightsPath, seed);
   if (!weights)
     return 1;
+  // The values join the IR (net.weight's dense_resource blobs), where the
+  // passes rewrite them and code generation stores them. Without embedded
+  // weights the IR keeps only the names and shapes (frozen init= constants
+  // keep their values: no weights file has them).
+  // A parameter shared by several ops (`as`) has one blob.
+  llvm::StringMap<mlir::ElementsAttr> attached;
+  module.walk([&](mlir::net::WeightOp w) {
+    if (auto done = attached.lookup(w.getName())) {
+      w.setValueAttr(done);
+      return;
+    }
+    auto it = weights->find(w.getName());
+    if (it != weights->end() && (!noEmbedWeights || w.getFrozen() || runReference)) {
+      w.setValues(it->second);
+      attached[w.getName()] = w.getValueAttr();
+      std::vector<float>().swap(it->second); // one copy at a time
+    }
+  });
+  weights.reset();
 
   status("running net passes");
   mlir::PassManager pm(&ctx);
@@ -342,7 +364,9 @@ int Compilation::run() {
         [&](mlir::Pass *p, mlir::Operation *) {
           return printIrAfterAll || matches(printIrAfter, p);
         },
-        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+        /*printAfterOnlyOnFailure=*/false, llvm::errs(),
+        mlir::OpPrintingFlags().elideLargeResourceString(4096));
   }
   if (failed(pm.run(module)))
     return 1;
@@ -355,7 +379,7 @@ int Compilation::run() {
   }
 
   if (runReference)
-    return runReferenceMode(module, *weights);
+    return runReferenceMode(module);
 
   CodegenOptions opts;
   opts.target = target;
@@ -364,7 +388,6 @@ int Compilation::run() {
   opts.profile = profile;
   opts.schedule = llvm::StringRef(scheduleFlag).lower();
   opts.batchEstimate = fixedBatch > 0 ? fixedBatch : 1;
-  opts.embedWeights = !noEmbedWeights;
   opts.cacheDir = cacheDir;
   opts.jobs = jobs;
   if (all) {
@@ -375,7 +398,7 @@ int Compilation::run() {
     for (auto [name, stage] : stages) {
       status(std::string("writing stage ") + name);
       Emitted e;
-      if (failed(generate(module, *weights, stage, opts, e.os)) ||
+      if (failed(generate(module, stage, opts, e.os)) ||
           !dump(name, e.text))
         return 1;
     }
@@ -403,18 +426,17 @@ int Compilation::run() {
     mlir::TimingScope cgTimer = root.nest("codegen");
     opts.timing = &cgTimer;
     Emitted unused;
-    return failed(generate(module, *weights, *stage, opts, unused.os)) ? 1 : 0;
+    return failed(generate(module, *stage, opts, unused.os)) ? 1 : 0;
   }
   mlir::TimingScope cgTimer = root.nest("codegen");
   opts.timing = &cgTimer;
   Emitted e;
-  if (failed(generate(module, *weights, *stage, opts, e.os)))
+  if (failed(generate(module, *stage, opts, e.os)))
     return 1;
   return deliver(e.text);
 }
 
-int Compilation::runReferenceMode(mlir::ModuleOp module,
-                                  const WeightMap &weights) {
+int Compilation::runReferenceMode(mlir::ModuleOp module) {
   std::map<std::string, RefTensor> inputs;
   for (const std::string &spec : refInputs) {
     auto [name, path] = llvm::StringRef(spec).split('=');
@@ -437,7 +459,7 @@ int Compilation::runReferenceMode(mlir::ModuleOp module,
   // Outputs, then losses when the model has them and their inputs are given.
   std::vector<std::pair<std::string, RefTensor>> outputs;
   std::string err;
-  if (!evaluateReference(module, "forward", weights, inputs, outputs, err)) {
+  if (!evaluateReference(module, "forward", inputs, outputs, err)) {
     llvm::errs() << "netc: error: " << err << "\n";
     return 1;
   }
@@ -448,7 +470,7 @@ int Compilation::runReferenceMode(mlir::ModuleOp module,
     return a.use_empty() || (name && inputs.count(name.str()));
   });
   if (lossInputsGiven &&
-      !evaluateReference(module, "loss", weights, inputs, outputs, err)) {
+      !evaluateReference(module, "loss", inputs, outputs, err)) {
     llvm::errs() << "netc: error: " << err << "\n";
     return 1;
   }

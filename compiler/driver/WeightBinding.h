@@ -2,7 +2,7 @@
 #ifndef NETC_DRIVER_WEIGHTBINDING_H
 #define NETC_DRIVER_WEIGHTBINDING_H
 
-#include "codegen/Codegen.h"
+#include "weights/WeightMap.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Source.h"
 

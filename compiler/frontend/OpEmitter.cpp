@@ -218,7 +218,8 @@ mlir::Value OpEmitter::param(const std::string &name, ArrayRef<int64_t> shape,
                 isFrozen, std::move(frozen), autoNamed, loc(at)};
     paramIndex[name] = prog.params.size();
     prog.params.push_back(std::move(p));
-    auto op = builder.create<mlir::net::WeightOp>(loc(at), type, name, isFrozen);
+    auto op = builder.create<mlir::net::WeightOp>(loc(at), type, name, isFrozen,
+                                                  mlir::ElementsAttr());
     paramValues[name] = op.getResult();
     return op.getResult();
   }

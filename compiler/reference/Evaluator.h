@@ -62,8 +62,6 @@ void registerVisionRules(RefTable &t);
 
 class Evaluator {
 public:
-  Evaluator(const WeightMap &weights) : weights(weights) {}
-  const WeightMap &weights;
   llvm::DenseMap<mlir::Value, RefTensor> env;
   std::string error;
 

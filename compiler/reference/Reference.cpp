@@ -216,13 +216,13 @@ std::optional<RefTensor> Evaluator::evalCore(Operation *op) {
   return
         llvm::TypeSwitch<Operation *, std::optional<RefTensor>>(op)
             .Case<WeightOp>([&](WeightOp w) -> std::optional<RefTensor> {
-              auto it = weights.find(w.getName());
-              if (it == weights.end()) {
+              std::optional<std::vector<float>> values = w.getValues();
+              if (!values) {
                 error = "no value for parameter '" + w.getName().str() + "'";
                 return std::nullopt;
               }
               auto s = shapeOf(w.getResult(), 0);
-              return RefTensor{s, it->second};
+              return RefTensor{s, std::move(*values)};
             })
             .Case<ConvOp>([&](ConvOp c) { return self.conv(c); })
             .Case<FusedConvOp>([&](FusedConvOp f) { return self.fusedConv(f); })
@@ -324,7 +324,7 @@ bool Evaluator::eval(Operation *op) {
 }
 
 bool netc::evaluateReference(
-    ModuleOp module, llvm::StringRef entry, const WeightMap &weights,
+    ModuleOp module, llvm::StringRef entry,
     const std::map<std::string, RefTensor> &inputs,
     std::vector<std::pair<std::string, RefTensor>> &outputs,
     std::string &error) {
@@ -333,7 +333,7 @@ bool netc::evaluateReference(
     error = "the module has no @" + entry.str() + " function";
     return false;
   }
-  Evaluator ev(weights);
+  Evaluator ev;
   for (auto [i, arg] : llvm::enumerate(forward.getArguments())) {
     auto name = forward.getArgAttrOfType<StringAttr>(i, "net.name");
     std::string n = name ? name.str() : "input" + std::to_string(i);

@@ -8,7 +8,6 @@
 #ifndef NETC_REFERENCE_REFERENCE_H
 #define NETC_REFERENCE_REFERENCE_H
 
-#include "codegen/Codegen.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
@@ -25,12 +24,12 @@ struct RefTensor {
   int64_t numel() const;
 };
 
-/// Evaluates the entry function `entry` ("forward" or "loss") on `inputs`
+/// Evaluates the entry function `entry` ("forward" or "loss") on `inputs`,
+/// the parameters' values taken from the IR (net.weight's value)
 /// (by input name; inputs the entry does not read may be absent). Fills
 /// `outputs` in declaration order (name, tensor). On failure returns false
 /// with `error`.
 bool evaluateReference(mlir::ModuleOp module, llvm::StringRef entry,
-                       const WeightMap &weights,
                        const std::map<std::string, RefTensor> &inputs,
                        std::vector<std::pair<std::string, RefTensor>> &outputs,
                        std::string &error);

@@ -107,6 +107,12 @@ bool netrt::bindWeightsFile(netrt_handle *h, const char *path, std::string &err)
   size_t dataSize = bytes.size() - 8 - headerLen;
   int32_t count = 0, embedded = 0;
   const netrt_tensor_info *want = list(&count, &embedded);
+  if (embedded) {
+    err = "'" + h->path + "' holds its weights (netc may have folded them "
+          "into others); build it with --no-embed-weights to give a weights "
+          "file when it is opened";
+    return false;
+  }
   std::vector<std::vector<float>> values(count);
   std::vector<netrt_tensor> tensors(count);
   for (int32_t i = 0; i < count; ++i) {

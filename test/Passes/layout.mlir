@@ -1,5 +1,5 @@
 // net-layout: 4-D feature maps of the ops the x86 schedules know get
-// channels-innermost storage (net.layout = "nhwc"); the types stay NCHW.
+// channels-innermost storage (net.layout = #net.layout<nhwc>); the types stay NCHW.
 // Other ranks, other ops, grouped (non-depthwise) convolutions and maps
 // with fewer channels than a vector keep the default storage.
 // RUN: net-opt %s --net-layout | FileCheck %s
@@ -11,11 +11,11 @@
 // WIDE: return
 
 // CHECK-LABEL: func.func @cnn
-// CHECK: net.conv %arg0, {{.*}}net.layout = "nhwc"{{.*}} -> tensor<?x8x8x8xf32>
-// CHECK: net.conv {{.*}} groups 8 {net.layout = "nhwc"}
+// CHECK: net.conv %arg0, {{.*}}net.layout = #net.layout<nhwc>{{.*}} -> tensor<?x8x8x8xf32>
+// CHECK: net.conv {{.*}} groups 8 {net.layout = #net.layout<nhwc>}
 // CHECK: net.conv {{.*}} groups 2 :
-// CHECK: net.maxpool {{.*}}net.layout = "nhwc"
-// CHECK: net.add {{.*}}net.layout = "nhwc"
+// CHECK: net.maxpool {{.*}}net.layout = #net.layout<nhwc>
+// CHECK: net.add {{.*}}net.layout = #net.layout<nhwc>
 // CHECK: net.sigmoid
 // CHECK-NOT: net.layout
 // CHECK: return

@@ -16,31 +16,31 @@
 // RUN: net-opt %s --net-tile="vector-width=16 registers=32" | FileCheck %s --check-prefix=WINO
 // RUN: net-opt %s --net-tile="vector-width=8 registers=16" | FileCheck %s --check-prefix=WINO2
 // WINO-LABEL: func.func @resnet_stage1
-// WINO: net.tile = {algo = "winograd4", oc = 64 : i64, order = "n,tiles,e", ow = 4 : i64, vec = 16 : i64}
+// WINO: net.tile = #net.tile<algo = winograd4, vec = 16, oc = 64, ow = 4, order = tile_blocks>
 // WINO-LABEL: func.func @resnet_stage4
-// WINO: net.tile = {algo = "winograd2", oc = 64 : i64, order = "n,e,oc,tiles", ow = 6 : i64, vec = 16 : i64}
+// WINO: net.tile = #net.tile<algo = winograd2, vec = 16, oc = 64, ow = 6, order = per_image>
 // 3 input channels, 10 outputs: too few for the GEMMs, direct.
 // WINO-LABEL: func.func @narrow
-// WINO: net.tile = {oc = 16 : i64
+// WINO: net.tile = #net.tile<algo = direct, vec = 16, oc = 16,
 // WINO-LABEL: func.func @strided
-// WINO: net.tile = {oc = 64
+// WINO: net.tile = #net.tile<algo = direct, vec = 16, oc = 64,
 // AVX2 (16 registers): blocks of 3 vectors x 4 tiles (12 sums).
 // WINO2-LABEL: func.func @resnet_stage1
-// WINO2: net.tile = {algo = "winograd4", oc = 24 : i64, order = "n,tiles,e", ow = 4 : i64, vec = 8 : i64}
+// WINO2: net.tile = #net.tile<algo = winograd4, vec = 8, oc = 24, ow = 4, order = tile_blocks>
 // SMALL-LABEL: func.func @resnet_stage1
-// SMALL: order = "oc,n,y,ow"
+// SMALL: order = blocks_outer
 // SMALL-LABEL: func.func @resnet_stage4
-// SMALL: order = "oc,n,y,ow"
+// SMALL: order = blocks_outer
 
 // 64 channels, 56 columns: 4 vectors x 6 columns (24 sums) on AVX-512,
 // 2 x 6 (12 sums) on AVX2. Weights (147 KB) fit in L2: rows outermost.
 // AVX512-LABEL: func.func @resnet_stage1
-// AVX512: net.tile = {oc = 64 : i64, order = "n,y,oc,ow", ow = 6 : i64, vec = 16 : i64}
+// AVX512: net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>
 // AVX2-LABEL: func.func @resnet_stage1
-// AVX2: net.tile = {oc = 16 : i64, order = "n,y,oc,ow", ow = 6 : i64, vec = 8 : i64}
+// AVX2: net.tile = #net.tile<algo = direct, vec = 8, oc = 16, ow = 6, order = rows_outer>
 func.func @resnet_stage1(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
   %w = net.weight "c.weight" : tensor<64x64x3x3xf32>
-  %y = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = "relu", net.layout = "nhwc"} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x56x56xf32>
+  %y = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = "relu", net.layout = #net.layout<nhwc>} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x56x56xf32>
   return %y : tensor<?x64x56x56xf32>
 }
 
@@ -49,28 +49,28 @@ func.func @resnet_stage1(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
 // (9.4 MB) outweigh the input (100 KB) and exceed L2: channel blocks go
 // outermost, so each block's weights are fetched once, not once per row.
 // AVX512-LABEL: func.func @resnet_stage4
-// AVX512: net.tile = {oc = 48 : i64, order = "oc,n,y,ow", ow = 7 : i64, vec = 16 : i64}
+// AVX512: net.tile = #net.tile<algo = direct, vec = 16, oc = 48, ow = 7, order = blocks_outer>
 // AVX2-LABEL: func.func @resnet_stage4
-// AVX2: net.tile = {oc = 24 : i64, order = "oc,n,y,ow", ow = 4 : i64, vec = 8 : i64}
+// AVX2: net.tile = #net.tile<algo = direct, vec = 8, oc = 24, ow = 4, order = blocks_outer>
 func.func @resnet_stage4(%x: tensor<?x512x7x7xf32>) -> tensor<?x512x7x7xf32> {
   %w = net.weight "c.weight" : tensor<512x512x3x3xf32>
-  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = "nhwc"} : (tensor<?x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<?x512x7x7xf32>
+  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<?x512x7x7xf32>
   return %y : tensor<?x512x7x7xf32>
 }
 
 // Fewer channels than a vector: one (guarded) vector.
 // AVX512-LABEL: func.func @narrow
-// AVX512: net.tile = {oc = 16 : i64, order = "n,y,oc,ow", ow = 8 : i64, vec = 16 : i64}
+// AVX512: net.tile = #net.tile<algo = direct, vec = 16, oc = 16, ow = 8, order = rows_outer>
 func.func @narrow(%x: tensor<?x3x32x32xf32>) -> tensor<?x10x32x32xf32> {
   %w = net.weight "c.weight" : tensor<10x3x3x3xf32>
-  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = "nhwc"} : (tensor<?x3x32x32xf32>, tensor<10x3x3x3xf32>) -> tensor<?x10x32x32xf32>
+  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x3x32x32xf32>, tensor<10x3x3x3xf32>) -> tensor<?x10x32x32xf32>
   return %y : tensor<?x10x32x32xf32>
 }
 
 // Stride 2: direct.
 func.func @strided(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x28x28xf32> {
   %w = net.weight "c.weight" : tensor<64x64x3x3xf32>
-  %y = net.conv %x, %w stride [2, 2] pad [1, 1] dilation [1, 1] groups 1 {net.layout = "nhwc"} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
+  %y = net.conv %x, %w stride [2, 2] pad [1, 1] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x28x28xf32>
   return %y : tensor<?x64x28x28xf32>
 }
 

@@ -152,7 +152,8 @@ typedef struct {
   int64_t shape[NETRT_MAX_RANK];
   int64_t offset;  /* in the embedded blob */
   int64_t numel;
-  int32_t release; /* no kernel reads it in place: its pages may be dropped */
+  int32_t release;  /* no kernel reads it in place: its pages may be dropped */
+  int32_t embedded; /* in the blob; else bound when the library is opened */
 } netc_raw;
 
 typedef struct {
@@ -277,11 +278,11 @@ typedef struct {
 static netc_weights *weights_now;
 static pthread_mutex_t weights_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Prepares every weight argument from `raw` (indexed like kRaw). With
-   `in_place` the raw pointers outlive the result (the embedded blob): raw
-   arguments are used where they are, and what nothing reads in place is
-   released once prepared. */
-static netc_weights *prepare_weights(const float *const *raw, int in_place) {
+/* Prepares every weight argument from `raw` (indexed like kRaw). Embedded
+   parameters outlive the result (they are in the library): raw arguments
+   are used where they are, and what nothing reads in place is released once
+   prepared. Bound ones are copied. */
+static netc_weights *prepare_weights(const float *const *raw) {
   netc_weights *w = (netc_weights *)calloc(1, sizeof *w);
   int uses[NETC_NUM_RAW + 1];
   int64_t total = 0, off = 0;
@@ -293,7 +294,7 @@ static netc_weights *prepare_weights(const float *const *raw, int in_place) {
     for (s = 0; s < 5; ++s)
       if (kPrep[p].src[s] >= 0)
         ++uses[kPrep[p].src[s]];
-    if (!(in_place && kPrep[p].kind == NETC_PREP_RAW))
+    if (!(kPrep[p].kind == NETC_PREP_RAW && kRaw[kPrep[p].src[0]].embedded))
       total += (kPrep[p].numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
   }
   if (total && !(w->block = cached_malloc(NULL, (size_t)total))) {
@@ -307,7 +308,7 @@ static netc_weights *prepare_weights(const float *const *raw, int in_place) {
     float *out;
     for (s = 0; s < 5; ++s)
       src[s] = q->src[s] >= 0 ? raw[q->src[s]] : NULL;
-    if (in_place && q->kind == NETC_PREP_RAW) {
+    if (q->kind == NETC_PREP_RAW && kRaw[q->src[0]].embedded) {
       w->ptr[p] = (float *)src[0];
       continue;
     }
@@ -337,15 +338,15 @@ static netc_weights *prepare_weights(const float *const *raw, int in_place) {
     }
     case NETC_PREP_FC_BLOCK:
       prep_fc_block(r0, src[0], q->param,
-                    in_place && r0->release && uses[q->src[0]] == 1, out);
+                    r0->embedded && r0->release && uses[q->src[0]] == 1, out);
       break;
     case NETC_PREP_WINOGRAD:
       prep_winograd(r0, src[0], src[1], src[2], q->eps, q->param, out);
       break;
     }
     for (s = 0; s < 5; ++s)
-      if (q->src[s] >= 0 && --uses[q->src[s]] == 0 && in_place &&
-          kRaw[q->src[s]].release)
+      if (q->src[s] >= 0 && --uses[q->src[s]] == 0 &&
+          kRaw[q->src[s]].embedded && kRaw[q->src[s]].release)
         release_pages(src[s], kRaw[q->src[s]].numel * 4);
   }
   return w;
@@ -363,18 +364,18 @@ static void free_weights(netc_weights *w) {
 static netc_weights *current_weights(void) {
   netc_weights *w;
   pthread_mutex_lock(&weights_lock);
-  if (!weights_now && NETC_EMBEDDED) {
+  if (!weights_now && NETC_NUM_BOUND == 0) {
     const float *raw[NETC_NUM_RAW + 1];
     int i;
     for (i = 0; i < NETC_NUM_RAW; ++i)
       raw[i] = (const float *)(netc_blob() + kRaw[i].offset);
-    weights_now = prepare_weights(raw, 1);
+    weights_now = prepare_weights(raw);
   }
   w = weights_now;
   pthread_mutex_unlock(&weights_lock);
   if (!w)
     snprintf(last_error, sizeof last_error,
-             NETC_EMBEDDED ? "out of memory preparing the weights"
+             NETC_NUM_BOUND == 0 ? "out of memory preparing the weights"
                            : "this library was built with --no-embed-weights: "
                              "give it a weights file (net-run --weights, "
                              "netrt_open_with_weights, Model(path, weights=))");
@@ -594,15 +595,21 @@ static int run_entry(const netc_entry *e, const netc_weights *bound,
   return rc;
 }
 
-/* Prepared weights from raw tensors in kRaw's order (netrt_model_weights),
-   checked against the shapes the library was compiled for. */
+/* Prepared weights from the tensors netrt_model_weights lists (the
+   parameters the library does not hold, in kRaw's order), checked against
+   the shapes the library was compiled for. */
 static netc_weights *create_weights(const netrt_tensor *tensors) {
   const float *raw[NETC_NUM_RAW + 1];
   netc_weights *w;
-  int i, k;
+  int i, k, next = 0;
   last_error[0] = 0;
   for (i = 0; i < NETC_NUM_RAW; ++i) {
-    const netrt_tensor *t = &tensors[i];
+    const netrt_tensor *t;
+    if (kRaw[i].embedded) {
+      raw[i] = (const float *)(netc_blob() + kRaw[i].offset);
+      continue;
+    }
+    t = &tensors[next++];
     int ok = t->data && t->dtype == NETRT_F32 && t->rank == kRaw[i].rank;
     for (k = 0; ok && k < t->rank; ++k)
       ok = t->shape[k] == kRaw[i].shape[k];
@@ -614,7 +621,7 @@ static netc_weights *create_weights(const netrt_tensor *tensors) {
     }
     raw[i] = (const float *)t->data;
   }
-  if (!(w = prepare_weights(raw, 0)))
+  if (!(w = prepare_weights(raw)))
     snprintf(last_error, sizeof last_error, "out of memory preparing the weights");
   return w;
 }

@@ -89,17 +89,11 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   int64_t outCh = ws[0];
   int cg = (int)ws[1];
   int og = (int)(outCh / c.groups);
-  auto tileAttr = c.op->getAttrOfType<mlir::DictionaryAttr>("net.tile");
+  auto tileAttr = c.op->getAttrOfType<mlir::net::TileAttr>(mlir::net::kTileAttr);
   // Fewer output channels than a vector: the plain schedule does better.
-  bool tiled = tileAttr && spatial == 2 &&
-               outCh >= cast<mlir::IntegerAttr>(tileAttr.get("vec")).getInt();
-  // Winograd F(m x m, 3 x 3) where net-tile chose it ("winograd2|4").
-  int wino = 0;
-  if (auto algo = tiled ? tileAttr.getAs<mlir::StringAttr>("algo") : nullptr) {
-    llvm::StringRef name = algo.getValue();
-    if (name.consume_front("winograd"))
-      wino = name == "4" ? 4 : 2;
-  }
+  bool tiled = tileAttr && spatial == 2 && outCh >= tileAttr.getVec();
+  // Winograd F(m x m, 3 x 3) where net-tile chose it.
+  int wino = tiled ? tileAttr.winogradM() : 0;
   auto ones = [](llvm::ArrayRef<int64_t> a) {
     return llvm::all_of(a, [](int64_t v) { return v == 1; });
   };
@@ -154,14 +148,12 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   // layer1_0_conv1_N), which is what --profile and --emit=halide show.
   std::string layer = "conv";
   if (auto wop = c.weight.getDefiningOp<mlir::net::WeightOp>()) {
-    llvm::StringRef name = wop.getName();
+    // "conv1.weight", or "conv1.weight#bn" once the batchnorm is folded.
+    llvm::StringRef name = wop.getName().split('#').first;
     name.consume_back(".weight");
     layer = name.str();
   }
   mlir::Value result = c.op->getResult(0);
-  auto tileValue = [&](const char *k) {
-    return (int)cast<mlir::IntegerAttr>(tileAttr.get(k)).getInt();
-  };
   if (wino) {
     std::vector<Var> v = cx.makeVars(4); // x, y, k, n
     OpStage::Winograd parts;
@@ -173,10 +165,10 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     out(cx.asExprs(v)) = activation(c, value);
     cx.define(result, out, v, OpStage::Conv, false);
     OpStage &s = cx.model.stages.back();
-    auto order = tileAttr.getAs<mlir::StringAttr>("order");
-    parts.perImage = order && order.getValue() == "n,e,oc,tiles";
+    parts.perImage = tileAttr.getOrder() == mlir::net::TileOrder::per_image;
     s.wino = parts;
-    s.tile = {tileValue("vec"), tileValue("oc"), tileValue("ow"), false};
+    s.tile = {(int)tileAttr.getVec(), (int)tileAttr.getOc(),
+              (int)tileAttr.getOw(), false};
     return mlir::success();
   }
 
@@ -242,9 +234,9 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     OpStage &s = cx.model.stages.back();
     s.acc = acc;
     s.paddedInput = padded;
-    auto order = tileAttr.getAs<mlir::StringAttr>("order");
-    s.tile = {tileValue("vec"), tileValue("oc"), tileValue("ow"),
-              order && order.getValue().starts_with("oc")};
+    s.tile = {(int)tileAttr.getVec(), (int)tileAttr.getOc(),
+              (int)tileAttr.getOw(),
+              tileAttr.getOrder() == mlir::net::TileOrder::blocks_outer};
   }
   return mlir::success();
 }

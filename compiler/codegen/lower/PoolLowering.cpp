@@ -87,7 +87,7 @@ void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
   // Fused with the tiled convolution before it (NetFusePool): one pure
   // definition over the unrolled window, so the convolution can be
   // computed per strip of this Func's rows.
-  auto fuse = op->getAttrOfType<mlir::DictionaryAttr>("net.fuse_producer");
+  auto fuse = op->getAttrOfType<mlir::net::StripAttr>(mlir::net::kFuseProducerAttr);
   int producer = fuse ? cx.stageOf(x.f) : -1;
   if (producer >= 0 && cx.model.stages[producer].tile.vec &&
       !cx.model.stages[producer].wino.m && w.kernel.size() == 2) {
@@ -102,7 +102,7 @@ void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
     cx.define(op->getResult(0), f, v, OpStage::Pool, false);
     OpStage &s = cx.model.stages.back();
     s.producer = producer;
-    s.stripRows = (int)cast<mlir::IntegerAttr>(fuse.get("rows")).getInt();
+    s.stripRows = (int)fuse.getRows();
     return;
   }
 

@@ -144,7 +144,7 @@ void netc::registerTensorLowerings(LowerTable &t) {
           error = "concat along the batch axis is not supported";
           return mlir::failure();
         }
-        if (c->hasAttr("net.in_place"))
+        if (c->hasAttr(mlir::net::kInPlaceAttr))
           return lowerConcatInPlace(cx, c, error);
         lowerConcat(cx, c);
         return mlir::success();

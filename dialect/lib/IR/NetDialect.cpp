@@ -1,5 +1,6 @@
 //===- NetDialect.cpp - The net dialect -----------------------------------===//
 #include "net/IR/NetDialect.h"
+#include "net/IR/NetAttrs.h"
 #include "net/IR/NetOps.h"
 
 using namespace mlir;
@@ -12,4 +13,5 @@ void NetDialect::initialize() {
 #define GET_OP_LIST
 #include "net/IR/NetOps.cpp.inc"
       >();
+  registerAttributes();
 }

@@ -9,6 +9,9 @@
 #include "ShapeUtils.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/STLExtras.h"
 
 #include <string>
@@ -26,7 +29,50 @@ LogicalResult WeightOp::verify() {
     return emitOpError("needs a non-empty parameter name");
   if (!getType().hasStaticShape())
     return emitOpError("parameter '") << getName() << "' needs a static shape";
+  if (auto v = getValueAttr()) {
+    auto type = dyn_cast<ShapedType>(v.getType());
+    if (!type || type.getShape() != getType().getShape() ||
+        !type.getElementType().isF32())
+      return emitOpError("value of parameter '")
+             << getName() << "' must be f32 of the parameter's shape";
+  }
   return success();
+}
+
+std::optional<std::vector<float>> WeightOp::getValues() {
+  auto v = getValueAttr();
+  if (!v)
+    return std::nullopt;
+  if (auto r = dyn_cast<DenseF32ResourceElementsAttr>(v)) {
+    std::optional<ArrayRef<float>> data = r.tryGetAsArrayRef();
+    if (!data)
+      return std::nullopt; // an elided or missing blob
+    return std::vector<float>(data->begin(), data->end());
+  }
+  if (auto d = dyn_cast<DenseElementsAttr>(v)) {
+    std::vector<float> out;
+    for (APFloat f : d.getValues<APFloat>())
+      out.push_back(f.convertToFloat());
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::optional<ArrayRef<float>> WeightOp::getValueData() {
+  if (auto r = dyn_cast_or_null<DenseF32ResourceElementsAttr>(getValueAttr()))
+    return r.tryGetAsArrayRef();
+  return std::nullopt;
+}
+
+void WeightOp::setValues(ArrayRef<float> values) {
+  auto type = cast<ShapedType>(getType());
+  // Resource keys must be identifiers; MLIR makes them unique.
+  std::string key;
+  for (char c : getName())
+    key += isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  Attribute attr = DenseF32ResourceElementsAttr::get(
+      type, key, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+  setValueAttr(cast<ElementsAttr>(attr));
 }
 
 //===----------------------------------------------------------------------===//

@@ -30,48 +30,41 @@ int64_t largestDividing(int64_t n, int64_t limit, int64_t step) {
 }
 
 /// The tile of `conv` made exact for its result, or null if impossible.
-DictionaryAttr exactTile(Operation *conv) {
-  auto tile = conv->getAttrOfType<DictionaryAttr>("net.tile");
+TileAttr exactTile(Operation *conv) {
+  auto tile = conv->getAttrOfType<TileAttr>(kTileAttr);
   // Winograd writes whole m x m tiles from its own stages: not in place.
-  if (!tile || tile.get("algo"))
+  if (!tile || tile.isWinograd())
     return nullptr;
   auto type = cast<RankedTensorType>(conv->getResult(0).getType());
-  auto get = [&](StringRef k) {
-    return cast<IntegerAttr>(tile.get(k)).getInt();
-  };
-  int64_t vec = get("vec");
-  int64_t oc = largestDividing(type.getDimSize(1), get("oc"), vec);
-  int64_t ow = largestDividing(type.getDimSize(3), get("ow"), 1);
+  int64_t oc = largestDividing(type.getDimSize(1), tile.getOc(), tile.getVec());
+  int64_t ow = largestDividing(type.getDimSize(3), tile.getOw(), 1);
   if (!oc || !ow)
     return nullptr;
-  Builder b(conv->getContext());
-  NamedAttrList attrs(tile);
-  attrs.set("oc", b.getI64IntegerAttr(oc));
-  attrs.set("ow", b.getI64IntegerAttr(ow));
-  return attrs.getDictionary(conv->getContext());
+  return TileAttr::get(conv->getContext(), tile.getAlgo(), tile.getVec(), oc,
+                       ow, tile.getOrder());
 }
 
 struct ConcatInPlacePass
     : public net::impl::NetConcatInPlaceBase<ConcatInPlacePass> {
   void runOnOperation() override {
     getOperation().walk([&](ConcatOp cat) {
-      if (cat.getAxis() != 1 || !cat->hasAttr("net.layout"))
+      if (cat.getAxis() != 1 || !isNhwc(cat))
         return;
-      SmallVector<std::pair<Operation *, DictionaryAttr>> parts;
+      SmallVector<std::pair<Operation *, TileAttr>> parts;
       llvm::SmallPtrSet<Operation *, 8> seen;
       for (Value in : cat.getInputs()) {
         Operation *def = in.getDefiningOp();
         if (!def || !isa<ConvOp, FusedConvOp>(def) || !in.hasOneUse() ||
             !seen.insert(def).second)
           return;
-        DictionaryAttr tile = exactTile(def);
+        TileAttr tile = exactTile(def);
         if (!tile)
           return;
         parts.push_back({def, tile});
       }
       for (auto [def, tile] : parts)
-        def->setAttr("net.tile", tile);
-      cat->setAttr("net.in_place", UnitAttr::get(cat.getContext()));
+        def->setAttr(kTileAttr, tile);
+      cat->setAttr(kInPlaceAttr, UnitAttr::get(cat.getContext()));
     });
   }
 };

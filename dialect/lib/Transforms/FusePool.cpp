@@ -38,7 +38,7 @@ struct FusePoolPass : public net::impl::NetFusePoolBase<FusePoolPass> {
   void runOnOperation() override {
     Builder b(&getContext());
     getOperation().walk([&](Operation *pool) {
-      if (!isa<MaxPoolOp, AvgPoolOp>(pool) || !pool->hasAttr("net.layout"))
+      if (!isa<MaxPoolOp, AvgPoolOp>(pool) || !isNhwc(pool))
         return;
       Value in = pool->getOperand(0);
       Operation *conv = in.getDefiningOp();
@@ -46,9 +46,8 @@ struct FusePoolPass : public net::impl::NetFusePoolBase<FusePoolPass> {
         return;
       // Channel-block-outer convolutions keep their weights in cache
       // across rows; a strip schedule would stream them per strip.
-      auto tile = conv->getAttrOfType<DictionaryAttr>("net.tile");
-      auto order = tile ? tile.getAs<StringAttr>("order") : nullptr;
-      if (!order || order.getValue() != "n,y,oc,ow")
+      auto tile = conv->getAttrOfType<TileAttr>(kTileAttr);
+      if (!tile || tile.getOrder() != TileOrder::rows_outer)
         return;
       auto kernel = pool->getAttrOfType<DenseI64ArrayAttr>("kernel");
       auto stride = pool->getAttrOfType<DenseI64ArrayAttr>("stride");
@@ -63,9 +62,7 @@ struct FusePoolPass : public net::impl::NetFusePoolBase<FusePoolPass> {
       auto pooled = cast<RankedTensorType>(pool->getResult(0).getType());
       int64_t rows = stripRows(pooled.getDimSize(2), kernel[0], stride[0],
                                rowBytes, l2Bytes);
-      pool->setAttr("net.fuse_producer",
-                    b.getDictionaryAttr(b.getNamedAttr(
-                        "rows", b.getI64IntegerAttr(rows))));
+      pool->setAttr(kFuseProducerAttr, StripAttr::get(b.getContext(), rows));
     });
   }
 };

@@ -48,7 +48,7 @@ struct LayoutPass : public net::impl::NetLayoutBase<LayoutPass> {
         if (g != 1 && g != type.getDimSize(1))
           return;
       }
-      op->setAttr("net.layout", b.getStringAttr("nhwc"));
+      op->setAttr(kLayoutAttr, LayoutAttr::get(b.getContext(), Layout::nhwc));
     });
   }
 };

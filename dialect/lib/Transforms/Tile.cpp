@@ -65,7 +65,7 @@ double traffic(double bytes, double times, double l2) {
 /// "n,y,oc,ow" (input rows stay in cache, weights stream per row) or
 /// "oc,n,y,ow" (a channel block's weights stay, the input streams per
 /// block), whichever moves fewer bytes for one image.
-const char *chooseOrder(RankedTensorType in, RankedTensorType out,
+TileOrder chooseOrder(RankedTensorType in, RankedTensorType out,
                         RankedTensorType weight, int64_t oc, int64_t l2) {
   double inBytes = 4.0 * in.getDimSize(1) * in.getDimSize(2) * in.getDimSize(3);
   double wBytes = 4.0 * weight.getNumElements();
@@ -73,7 +73,7 @@ const char *chooseOrder(RankedTensorType in, RankedTensorType out,
   double blocks = (out.getDimSize(1) + oc - 1) / oc;
   double rowsOuter = inBytes + traffic(wBytes, rows, l2);
   double blocksOuter = traffic(inBytes, blocks, l2) + wBytes;
-  return blocksOuter < rowsOuter ? "oc,n,y,ow" : "n,y,oc,ow";
+  return blocksOuter < rowsOuter ? TileOrder::blocks_outer : TileOrder::rows_outer;
 }
 
 /// The Winograd output tile m for a convolution (0: direct). Winograd
@@ -111,8 +111,8 @@ struct TilePass : public net::impl::NetTileBase<TilePass> {
   /// or per image when the transformed filter U is too large to stream
   /// once per block (16 x L2 or more) and the image's transformed tiles
   /// stay under that.
-  DictionaryAttr winogradTileAttr(Builder &b, Operation *op, RankedTensorType out,
-                                  int64_t m) {
+  TileAttr winogradTileAttr(Builder &b, Operation *op, RankedTensorType out,
+                            int64_t m) {
     int64_t k = out.getDimSize(1);
     int64_t c = cast<RankedTensorType>(op->getOperand(0).getType())
                     .getDimSize(1);
@@ -125,40 +125,31 @@ struct TilePass : public net::impl::NetTileBase<TilePass> {
     // At most 4 tiles per GEMM block within blocks of 16 tiles (4 divides
     // them), 6 when a GEMM spans a whole image.
     Tile g = chooseTile(k, perImage ? 6 : 4, vectorWidth, registers);
-    return b.getDictionaryAttr({
-        b.getNamedAttr("algo", b.getStringAttr("winograd" + std::to_string(m))),
-        b.getNamedAttr("vec", b.getI64IntegerAttr(g.vec)),
-        b.getNamedAttr("oc", b.getI64IntegerAttr(g.oc)),
-        b.getNamedAttr("ow", b.getI64IntegerAttr(g.ow)),
-        b.getNamedAttr("order",
-                       b.getStringAttr(perImage ? "n,e,oc,tiles" : "n,tiles,e")),
-    });
+    return TileAttr::get(b.getContext(),
+                         m == 4 ? ConvAlgo::winograd4 : ConvAlgo::winograd2,
+                         g.vec, g.oc, g.ow,
+                         perImage ? TileOrder::per_image : TileOrder::tile_blocks);
   }
 
   void runOnOperation() override {
     Builder b(&getContext());
     getOperation().walk([&](Operation *op) {
-      if (!isa<ConvOp, FusedConvOp>(op) || !op->hasAttr("net.layout"))
+      if (!isa<ConvOp, FusedConvOp>(op) || !isNhwc(op))
         return;
       auto type = cast<RankedTensorType>(op->getResult(0).getType());
       if (int64_t m = winograd ? winogradTile(op, type, vectorWidth) : 0) {
-        op->setAttr("net.tile", winogradTileAttr(b, op, type, m));
+        op->setAttr(kTileAttr, winogradTileAttr(b, op, type, m));
         return;
       }
       Tile t = chooseTile(type.getDimSize(1), type.getDimSize(3), vectorWidth,
                           registers);
       // Loop order, outermost first; inside a block the reduction runs
       // input channels innermost, then the taps.
-      const char *order = chooseOrder(
+      TileOrder order = chooseOrder(
           cast<RankedTensorType>(op->getOperand(0).getType()), type,
           cast<RankedTensorType>(op->getOperand(1).getType()), t.oc, l2Bytes);
-      op->setAttr("net.tile",
-                  b.getDictionaryAttr({
-                      b.getNamedAttr("vec", b.getI64IntegerAttr(t.vec)),
-                      b.getNamedAttr("oc", b.getI64IntegerAttr(t.oc)),
-                      b.getNamedAttr("ow", b.getI64IntegerAttr(t.ow)),
-                      b.getNamedAttr("order", b.getStringAttr(order)),
-                  }));
+      op->setAttr(kTileAttr, TileAttr::get(b.getContext(), ConvAlgo::direct,
+                                           t.vec, t.oc, t.ow, order));
     });
   }
 };

@@ -21,6 +21,12 @@ def Net_Dialect : Dialect {
     its result type (InferTypeOpInterface), so verifiers check shapes with the
     language's output-size formula.
   }];
+  let useDefaultAttributePrinterParser = 1;
+  // `net.layout`, `net.tile`, `net.fuse_producer` must carry their types.
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
 }
 
 class Net_Op<string mnemonic, list<Trait> traits = []>

@@ -9,6 +9,7 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "net/IR/NetAttrs.h"
 #include "net/IR/NetDialect.h"
 
 #define GET_OP_CLASSES

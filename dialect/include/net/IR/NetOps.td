@@ -17,18 +17,36 @@ class Net_LayerOp<string mnemonic, list<Trait> traits = []>
 def Net_WeightOp : Net_Op<"weight", [Pure]> {
   let summary = "A learned (or constant) parameter, named as in a state_dict";
   let description = [{
-    Produces the parameter tensor called `name` (e.g. `"c1.weight"`). Values
-    live in the weight store that travels with the module (loaded from a
-    `.safetensors` file or initialised from the seed). `frozen` marks a
-    constant given in the source with `init=`; it is never loaded.
+    Produces the parameter tensor called `name` (e.g. `"c1.weight"`).
+    `value`, when present, is its value: a `dense_resource` blob the front
+    end fills from the `.safetensors` file or the deterministic
+    initialisation (printed IR elides large blobs), which passes such as
+    net-fold-batchnorm rewrite and code generation stores in the library.
+    Without a value (`netc --no-embed-weights`) the parameter is bound when
+    the library is opened. `frozen` marks a constant given in the source
+    with `init=`; it always has its value and is never loaded.
 
     ```mlir
     %w = net.weight "c1.weight" : tensor<6x1x5x5xf32>
+    %v = net.weight "c2.weight" value = dense_resource<c2_weight> : tensor<2x3xf32>
+        : tensor<2x3xf32>
     ```
   }];
-  let arguments = (ins StrAttr:$name, UnitAttr:$frozen);
+  let arguments = (ins StrAttr:$name, UnitAttr:$frozen,
+                   OptionalAttr<ElementsAttr>:$value);
   let results = (outs Net_FloatTensor:$result);
-  let assemblyFormat = "$name (`frozen` $frozen^)? attr-dict `:` type($result)";
+  let assemblyFormat = [{
+    $name (`frozen` $frozen^)? (`value` `=` $value^)? attr-dict `:` type($result)
+  }];
+  let extraClassDeclaration = [{
+    /// The f32 values, when the op carries them (a dense_resource blob or
+    /// dense elements).
+    std::optional<std::vector<float>> getValues();
+    /// The values in place (no copy) when they are a dense_resource blob.
+    std::optional<llvm::ArrayRef<float>> getValueData();
+    /// Attaches `values` (C order) as a dense_resource blob.
+    void setValues(llvm::ArrayRef<float> values);
+  }];
   let hasVerifier = 1;
 }
 

@@ -16,9 +16,13 @@ def NetFoldBatchNorm : Pass<"net-fold-batchnorm", "func::FuncOp"> {
     `batchnorm(conv(x, w, b))`, where the conv has no other use, becomes one
     `net.fused_conv` carrying the batchnorm parameters. Batchnorm is an
     affine map per output channel, so it folds into the weights and bias
-    (w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps));
-    that arithmetic happens when parameter values are bound, in code
-    generation, as the values are not part of the IR.
+    (w' = w * s, b' = (b - mean) * s + beta, s = gamma / sqrt(var + eps)).
+    When the parameters carry their values (net.weight's value), the fold is
+    done here on the values: the fused_conv reads new parameters
+    `<weight>#bn` and `<weight>#bn.bias` and no batchnorm. Without values
+    (`netc --no-embed-weights`: weights bound when the library is opened)
+    it keeps the batchnorm parameters and the library folds them when they
+    are bound.
   }];
   let dependentDialects = ["mlir::net::NetDialect"];
 }

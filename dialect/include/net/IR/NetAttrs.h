@@ -1,0 +1,29 @@
+//===- NetAttrs.h - The net passes' decisions as typed attributes -*- C++ -*-===//
+#ifndef NET_IR_NETATTRS_H
+#define NET_IR_NETATTRS_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectImplementation.h"
+
+#include "net/IR/NetDialect.h"
+#include "net/IR/NetEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "net/IR/NetAttrs.h.inc"
+
+namespace mlir::net {
+/// The discardable attribute names the passes set.
+inline constexpr llvm::StringLiteral kLayoutAttr = "net.layout";
+inline constexpr llvm::StringLiteral kTileAttr = "net.tile";
+inline constexpr llvm::StringLiteral kFuseProducerAttr = "net.fuse_producer";
+inline constexpr llvm::StringLiteral kInPlaceAttr = "net.in_place";
+
+/// Whether `op`'s result is stored channels innermost.
+inline bool isNhwc(Operation *op) {
+  auto l = op ? op->getAttrOfType<LayoutAttr>(kLayoutAttr) : nullptr;
+  return l && l.getValue() == Layout::nhwc;
+}
+} // namespace mlir::net
+
+#endif // NET_IR_NETATTRS_H

@@ -1,0 +1,92 @@
+//===- NetAttrs.td - The net passes' decisions as typed attributes -*- tablegen -*-===//
+//
+// What the -O2 passes decide is recorded on the ops as discardable
+// attributes of these types (the dialect verifies that each name carries
+// its type): storage (`net.layout`), the register tile and algorithm of a
+// convolution (`net.tile`) and a pool computed in strips with its producer
+// (`net.fuse_producer`). Code generation reads them; nothing parses strings.
+//
+//===----------------------------------------------------------------------===//
+#ifndef NET_ATTRS_TD
+#define NET_ATTRS_TD
+
+include "net/IR/NetDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Net_Layout : I32EnumAttr<"Layout", "storage order of a 4-D feature map", [
+    I32EnumAttrCase<"nchw", 0>,
+    I32EnumAttrCase<"nhwc", 1>]> {
+  let cppNamespace = "::mlir::net";
+  let genSpecializedAttr = 0;
+}
+def Net_LayoutAttr : EnumAttr<Net_Dialect, Net_Layout, "layout"> {
+  let summary = "net-layout's storage choice: `#net.layout<nhwc>`";
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Net_ConvAlgo : I32EnumAttr<"ConvAlgo", "how a convolution is computed", [
+    I32EnumAttrCase<"direct", 0>,
+    I32EnumAttrCase<"winograd2", 2>,  // Winograd F(2x2, 3x3)
+    I32EnumAttrCase<"winograd4", 4>]> { // Winograd F(4x4, 3x3)
+  let cppNamespace = "::mlir::net";
+  let genSpecializedAttr = 0;
+}
+
+def Net_TileOrder : I32EnumAttr<"TileOrder", "loop order of a tiled convolution", [
+    // direct: rows (and images) outermost, in parallel: "n,y,oc,ow"
+    I32EnumAttrCase<"rows_outer", 0>,
+    // direct: channel blocks outermost, their weights stay in cache: "oc,n,y,ow"
+    I32EnumAttrCase<"blocks_outer", 1>,
+    // Winograd: a task transforms, multiplies and transforms back a block of
+    // tiles: "n,tiles,e"
+    I32EnumAttrCase<"tile_blocks", 2>,
+    // Winograd: per image, the GEMMs by frequency x channel block: "n,e,oc,tiles"
+    I32EnumAttrCase<"per_image", 3>]> {
+  let cppNamespace = "::mlir::net";
+  let genSpecializedAttr = 0;
+}
+
+def Net_TileAttr : AttrDef<Net_Dialect, "Tile"> {
+  let mnemonic = "tile";
+  let summary = "net-tile's register tile of a convolution";
+  let description = [{
+    The output is walked in blocks of `oc` channels (a multiple of the
+    vector width `vec`) by `ow` columns (Winograd: tiles), whose sums stay in
+    vector registers, in the loop `order`; `algo` says whether the
+    convolution is direct or Winograd F(m x m, 3 x 3).
+
+    ```mlir
+    net.tile = #net.tile<algo = winograd4, vec = 16, oc = 64, ow = 4, order = tile_blocks>
+    ```
+  }];
+  let parameters = (ins EnumParameter<Net_ConvAlgo>:$algo, "int64_t":$vec,
+                        "int64_t":$oc, "int64_t":$ow,
+                        EnumParameter<Net_TileOrder>:$order);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    bool isWinograd() const { return getAlgo() != ConvAlgo::direct; }
+    /// m of F(m x m, 3 x 3), 0 for a direct convolution.
+    int winogradM() const { return static_cast<int>(getAlgo()); }
+  }];
+}
+
+def Net_StripAttr : AttrDef<Net_Dialect, "Strip"> {
+  let mnemonic = "strip";
+  let summary = "net-fuse-pool's strips: a pool and its producer per `rows`";
+  let description = [{
+    On a max or average pool: the pool is computed in parallel strips of
+    `rows` output rows and the tiled convolution it reads is computed per
+    strip, so the convolution's output never leaves the cache.
+
+    ```mlir
+    net.fuse_producer = #net.strip<rows = 7>
+    ```
+  }];
+  let parameters = (ins "int64_t":$rows);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+#endif // NET_ATTRS_TD

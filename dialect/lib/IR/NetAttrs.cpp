@@ -1,0 +1,67 @@
+//===- NetAttrs.cpp - Verifiers of the net dialect's attributes -----------===//
+#include "net/IR/NetAttrs.h"
+#include "net/IR/NetOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::net;
+
+#include "net/IR/NetEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "net/IR/NetAttrs.cpp.inc"
+
+LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               ConvAlgo algo, int64_t vec, int64_t oc,
+                               int64_t ow, TileOrder order) {
+  if (vec < 1 || oc < vec || oc % vec != 0)
+    return emitError() << "tile needs oc (" << oc
+                       << ") a positive multiple of vec (" << vec << ")";
+  if (ow < 1)
+    return emitError() << "tile needs ow >= 1, got " << ow;
+  bool winograd = algo != ConvAlgo::direct;
+  bool winogradOrder = order == TileOrder::tile_blocks || order == TileOrder::per_image;
+  if (winograd != winogradOrder)
+    return emitError() << "tile order " << stringifyTileOrder(order)
+                       << " does not go with algo " << stringifyConvAlgo(algo);
+  return success();
+}
+
+LogicalResult StripAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                int64_t rows) {
+  if (rows < 1)
+    return emitError() << "strip needs rows >= 1, got " << rows;
+  return success();
+}
+
+void NetDialect::registerAttributes() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "net/IR/NetAttrs.cpp.inc"
+      >();
+}
+
+LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  StringRef name = attr.getName().getValue();
+  auto expect = [&](bool ok, const char *what) -> LogicalResult {
+    if (ok)
+      return success();
+    return op->emitOpError() << "attribute '" << name << "' must be " << what;
+  };
+  if (name == kLayoutAttr)
+    return expect(isa<LayoutAttr>(attr.getValue()) && op->getNumResults() == 1,
+                  "a #net.layout on an op with one result");
+  if (name == kTileAttr)
+    return expect(isa<TileAttr>(attr.getValue()) && isa<ConvOp, FusedConvOp>(op),
+                  "a #net.tile on a convolution");
+  if (name == kFuseProducerAttr)
+    return expect(isa<StripAttr>(attr.getValue()) && isa<MaxPoolOp, AvgPoolOp>(op),
+                  "a #net.strip on a max or average pool");
+  if (name == kInPlaceAttr)
+    return expect(isa<UnitAttr>(attr.getValue()) && isa<ConcatOp>(op),
+                  "a unit attribute on a concat");
+  return success();
+}

@@ -1,0 +1,55 @@
+// The passes' decisions are typed attributes with verifiers: #net.tile
+// (register tile and algorithm), #net.layout (storage), #net.strip (a pool
+// in strips with its producer); each name must carry its type on the ops
+// it applies to (roundtrip-attrs.mlir shows the readable forms).
+// RUN: net-opt %s -split-input-file -verify-diagnostics
+
+func.func @oc_not_a_multiple(%x: tensor<?x64x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  // expected-error @+1 {{tile needs oc (24) a positive multiple of vec (16)}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.tile = #net.tile<algo = direct, vec = 16, oc = 24, ow = 4, order = rows_outer>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @order_of_another_algo(%x: tensor<?x64x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  // expected-error @+1 {{tile order per_image does not go with algo direct}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.tile = #net.tile<algo = direct, vec = 16, oc = 32, ow = 4, order = per_image>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @untyped_tile(%x: tensor<?x64x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  // expected-error @+1 {{'net.conv' op attribute 'net.tile' must be a #net.tile on a convolution}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.tile = {oc = 32 : i64}} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @string_layout(%x: tensor<?x64x8x8xf32>) {
+  // expected-error @+1 {{'net.relu' op attribute 'net.layout' must be a #net.layout on an op with one result}}
+  %y = net.relu %x {net.layout = "nhwc"} : tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @strip_on_a_conv(%x: tensor<?x64x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  // expected-error @+1 {{'net.conv' op attribute 'net.fuse_producer' must be a #net.strip on a max or average pool}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.fuse_producer = #net.strip<rows = 2>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @no_rows(%x: tensor<?x64x8x8xf32>) {
+  // expected-error @+1 {{strip needs rows >= 1, got 0}}
+  %p = net.maxpool %x kernel [2, 2] stride [2, 2] pad [0, 0] {net.fuse_producer = #net.strip<rows = 0>} : tensor<?x64x8x8xf32> -> tensor<?x64x4x4xf32>
+  return
+}
