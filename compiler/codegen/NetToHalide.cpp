@@ -76,42 +76,40 @@ struct Group {
   bool copy = false; // an output copy: ops empty, one input, one output
 };
 
-/// The groups of `fn`, in an order that respects their dependences.
+/// The groups of `fn` as net-group marked them (an op without a mark is a
+/// group of its own), each placed where its last op is: every group runs
+/// after the groups it reads.
 std::vector<Group> groupsOf(mlir::func::FuncOp fn) {
-  std::vector<Group> groups;
-  llvm::DenseMap<mlir::Operation *, int> owner;
-  // A producer joins its consumer when nothing else reads it.
-  auto absorb = [&](mlir::Value v, Group &into) {
-    mlir::Operation *p = v.getDefiningOp();
-    if (!p || !v.hasOneUse() || !owner.count(p))
-      return false;
-    Group &g = groups[owner[p]];
-    if (g.ops.size() != 1 || g.ops[0] != p)
-      return false;
-    into.ops.push_back(p);
-    g.ops.clear();
-    return true;
-  };
+  std::vector<Group> out;
+  llvm::DenseMap<int64_t, size_t> byId;
+  std::vector<size_t> lastPos;
+  size_t pos = 0;
   for (mlir::Operation &op : fn.getBody().front()) {
+    ++pos;
     if (mlir::isa<mlir::func::ReturnOp, mlir::net::WeightOp>(op))
       continue;
-    Group g;
-    if (op.hasAttr(mlir::net::kFuseProducerAttr) && op.getNumOperands() >= 1) {
-      absorb(op.getOperand(0), g);
-    } else if (auto cat = dyn_cast<mlir::net::ConcatOp>(op);
-               cat && cat->hasAttr(mlir::net::kInPlaceAttr)) {
-      for (mlir::Value in : cat.getInputs())
-        absorb(in, g); // a value read twice has two uses: never absorbed
+    auto mark = op.getAttrOfType<mlir::net::GroupAttr>(mlir::net::kGroupAttr);
+    size_t index;
+    if (mark && byId.count(mark.getId())) {
+      index = byId[mark.getId()];
+    } else {
+      index = out.size();
+      out.emplace_back();
+      lastPos.push_back(0);
+      if (mark)
+        byId[mark.getId()] = index;
     }
-    g.ops.push_back(&op);
-    for (mlir::Operation *o : g.ops)
-      owner[o] = (int)groups.size();
-    groups.push_back(std::move(g));
+    out[index].ops.push_back(&op);
+    lastPos[index] = pos;
   }
-  std::vector<Group> out;
-  for (Group &g : groups)
-    if (!g.ops.empty())
-      out.push_back(std::move(g));
+  std::vector<size_t> order(out.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  llvm::stable_sort(order, [&](size_t a, size_t b) { return lastPos[a] < lastPos[b]; });
+  std::vector<Group> sorted;
+  for (size_t i : order)
+    sorted.push_back(std::move(out[i]));
+  out = std::move(sorted);
   // Inputs and outputs.
   for (Group &g : out) {
     llvm::SmallPtrSet<mlir::Operation *, 8> in(g.ops.begin(), g.ops.end());
@@ -159,7 +157,10 @@ std::string signatureOf(const Group &g, const std::string &salt) {
       os << (isWeight(v) ? std::string("w") : ref.lookup(v)) << ":"
          << typeText(v.getType()) << ", ";
     os << ") ";
-    op->getAttrDictionary().print(os);
+    // Everything but the group's id: equal groups elsewhere share the kernel.
+    mlir::NamedAttrList attrs(op->getAttrDictionary());
+    attrs.erase(mlir::net::kGroupAttr);
+    attrs.getDictionary(op->getContext()).print(os);
     os << " -> ";
     for (mlir::Value r : op->getResults())
       os << typeText(r.getType()) << " ";
@@ -277,6 +278,19 @@ std::string labelOf(const Group &g) {
   return n.str();
 }
 
+/// An executor value holding `v`, stored channels innermost with `nhwc`.
+ValueDesc describeValue(mlir::Value v, bool nhwc) {
+  ValueDesc d;
+  d.shape = shapeOf(v);
+  d.isInt = isInt(v);
+  d.nhwc = nhwc;
+  d.batched = llvm::is_contained(d.shape, -1);
+  d.bytes = 4;
+  for (int64_t k : d.shape)
+    d.bytes *= k >= 0 ? k : 1;
+  return d;
+}
+
 /// Static liveness-based offsets: each arena value gets the lowest 64-byte
 /// aligned offset free from its producing step to its last reader. Outputs
 /// get a slot too, live to the end: Halide assumes the buffers a kernel
@@ -364,17 +378,8 @@ bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
   llvm::DenseMap<mlir::Value, int> ids;
   auto valueFor = [&](mlir::Value v) {
     auto [it, fresh] = ids.try_emplace(v, (int)entry.values.size());
-    if (fresh) {
-      ValueDesc d;
-      d.shape = shapeOf(v);
-      d.isInt = isInt(v);
-      d.nhwc = storedNhwc(v);
-      d.batched = llvm::is_contained(d.shape, -1);
-      d.bytes = 4;
-      for (int64_t k : d.shape)
-        d.bytes *= k >= 0 ? k : 1;
-      entry.values.push_back(d);
-    }
+    if (fresh)
+      entry.values.push_back(describeValue(v, storedNhwc(v)));
     return it->second;
   };
   for (auto [i, arg] : llvm::enumerate(fn.getArguments()))
@@ -412,15 +417,9 @@ bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
     copy.copy = true;
     copy.inputs = {v};
     groups.push_back(copy);
-    ValueDesc d;
+    ValueDesc d = describeValue(v, /*nhwc=*/false); // outputs are NCHW
     d.home = ValueDesc::Output;
     d.index = (int)i;
-    d.shape = shapeOf(v);
-    d.isInt = isInt(v);
-    d.batched = llvm::is_contained(d.shape, -1);
-    d.bytes = 4;
-    for (int64_t k : d.shape)
-      d.bytes *= k >= 0 ? k : 1;
     entry.values.push_back(d);
     copyTargets.push_back((int)entry.values.size() - 1);
   }

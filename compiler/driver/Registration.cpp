@@ -23,8 +23,10 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   pm.addPass(mlir::createCanonicalizerPass());
   if (optLevel >= 1)
     pm.addPass(mlir::createCSEPass());
-  if (optLevel < 2)
+  if (optLevel < 2) {
+    pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetGroup());
     return;
+  }
   // Fusion first (it decides which ops remain), then storage and tiles.
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFoldBatchNorm());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFuseConv());
@@ -40,6 +42,8 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   pool.l2Bytes = target.l2Bytes;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFusePool(pool));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetConcatInPlace());
+  // Last: the groups follow every fusion decision.
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetGroup());
 }
 
 void netc::registerNetPasses() { mlir::net::registerNetPasses(); }

@@ -53,3 +53,11 @@ func.func @no_rows(%x: tensor<?x64x8x8xf32>) {
   %p = net.maxpool %x kernel [2, 2] stride [2, 2] pad [0, 0] {net.fuse_producer = #net.strip<rows = 0>} : tensor<?x64x8x8xf32> -> tensor<?x64x4x4xf32>
   return
 }
+
+// -----
+
+func.func @group_on_a_weight() {
+  // expected-error @+1 {{'net.weight' op attribute 'net.group' must be a #net.group on an op other than net.weight}}
+  %w = net.weight "c.weight" {net.group = #net.group<0>} : tensor<4xf32>
+  return
+}

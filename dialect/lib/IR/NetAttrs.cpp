@@ -36,6 +36,13 @@ LogicalResult StripAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult GroupAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                int64_t id) {
+  if (id < 0)
+    return emitError() << "group id must be >= 0, got " << id;
+  return success();
+}
+
 void NetDialect::registerAttributes() {
   addAttributes<
 #define GET_ATTRDEF_LIST
@@ -60,6 +67,9 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
   if (name == kFuseProducerAttr)
     return expect(isa<StripAttr>(attr.getValue()) && isa<MaxPoolOp, AvgPoolOp>(op),
                   "a #net.strip on a max or average pool");
+  if (name == kGroupAttr)
+    return expect(isa<GroupAttr>(attr.getValue()) && !isa<WeightOp>(op),
+                  "a #net.group on an op other than net.weight");
   if (name == kInPlaceAttr)
     return expect(isa<UnitAttr>(attr.getValue()) && isa<ConcatOp>(op),
                   "a unit attribute on a concat");

@@ -18,6 +18,7 @@ inline constexpr llvm::StringLiteral kLayoutAttr = "net.layout";
 inline constexpr llvm::StringLiteral kTileAttr = "net.tile";
 inline constexpr llvm::StringLiteral kFuseProducerAttr = "net.fuse_producer";
 inline constexpr llvm::StringLiteral kInPlaceAttr = "net.in_place";
+inline constexpr llvm::StringLiteral kGroupAttr = "net.group";
 
 /// Whether `op`'s result is stored channels innermost.
 inline bool isNhwc(Operation *op) {

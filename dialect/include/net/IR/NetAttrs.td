@@ -89,4 +89,21 @@ def Net_StripAttr : AttrDef<Net_Dialect, "Strip"> {
   let genVerifyDecl = 1;
 }
 
+def Net_GroupAttr : AttrDef<Net_Dialect, "Group"> {
+  let mnemonic = "group";
+  let summary = "net-group's fusion group: the ops one kernel computes";
+  let description = [{
+    Every op of a function but the parameters carries the id of its fusion
+    group (in program order, from 0); code generation lowers each group to
+    one kernel, and groups with equal signatures share it.
+
+    ```mlir
+    net.group = #net.group<3>
+    ```
+  }];
+  let parameters = (ins "int64_t":$id);
+  let assemblyFormat = "`<` $id `>`";
+  let genVerifyDecl = 1;
+}
+
 #endif // NET_ATTRS_TD

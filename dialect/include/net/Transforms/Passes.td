@@ -112,6 +112,26 @@ def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
+def NetGroup : Pass<"net-group", "func::FuncOp"> {
+  let summary = "Mark the fusion groups code generation makes kernels of";
+  let description = [{
+    Gives every op but `net.weight` and the terminator a
+    `net.group = #net.group<N>`, ids in program order. An op is a group of
+    its own, except a producer the passes fused into its consumer, which
+    joins the consumer's group when nothing else reads it: the convolution
+    of a pool marked `net.fuse_producer`, the convolutions of a concat
+    marked `net.in_place`. Code generation lowers each group to one Halide
+    kernel; groups with equal signatures share one. Runs last, at every -O
+    level (at -O0 every op is its own group).
+
+    ```mlir
+    %c = net.fused_conv ... {net.group = #net.group<0>, net.tile = ...}
+    %p = net.maxpool %c ... {net.fuse_producer = #net.strip<rows = 7>, net.group = #net.group<0>}
+    ```
+  }];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
 def NetFusePool : Pass<"net-fuse-pool", "func::FuncOp"> {
   let summary = "Compute a convolution inside the pooling that follows it";
   let description = [{

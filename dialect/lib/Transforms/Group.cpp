@@ -1,0 +1,66 @@
+//===- Group.cpp - Fusion groups, one kernel each -------------------------===//
+//
+// See NetGroup in Passes.td. A producer joins its consumer's group only
+// when it is that consumer's alone (one use) and still a group of one op,
+// so a group is a consumer with the producers fused into it.
+//
+//===----------------------------------------------------------------------===//
+#include "net/IR/NetOps.h"
+#include "net/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::net {
+#define GEN_PASS_DEF_NETGROUP
+#include "net/Transforms/Passes.h.inc"
+} // namespace mlir::net
+
+using namespace mlir;
+using namespace mlir::net;
+
+namespace {
+
+/// The producers the passes fused into `op`: they belong to its group.
+SmallVector<Value> fusedProducers(Operation *op) {
+  if (op->hasAttr(kFuseProducerAttr) && op->getNumOperands() >= 1)
+    return {op->getOperand(0)};
+  if (auto cat = dyn_cast<ConcatOp>(op); cat && cat->hasAttr(kInPlaceAttr))
+    return SmallVector<Value>(cat.getInputs());
+  return {};
+}
+
+struct GroupPass : public net::impl::NetGroupBase<GroupPass> {
+  void runOnOperation() override {
+    SmallVector<SmallVector<Operation *, 4>> groups;
+    DenseMap<Operation *, int> owner;
+    for (Operation &op : getOperation().getBody().front()) {
+      if (isa<WeightOp>(op) || op.hasTrait<OpTrait::IsTerminator>())
+        continue;
+      SmallVector<Operation *, 4> g;
+      for (Value v : fusedProducers(&op)) {
+        Operation *p = v.getDefiningOp();
+        auto it = p ? owner.find(p) : owner.end();
+        if (!v.hasOneUse() || it == owner.end() || groups[it->second].size() != 1)
+          continue;
+        g.push_back(p);
+        groups[it->second].clear();
+      }
+      g.push_back(&op);
+      for (Operation *o : g)
+        owner[o] = groups.size();
+      groups.push_back(std::move(g));
+    }
+    Builder b(&getContext());
+    int64_t id = 0;
+    for (auto &g : groups) {
+      if (g.empty())
+        continue;
+      for (Operation *o : g)
+        o->setAttr(kGroupAttr, GroupAttr::get(b.getContext(), id));
+      ++id;
+    }
+  }
+};
+
+} // namespace

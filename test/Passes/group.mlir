@@ -1,0 +1,52 @@
+// net-group: every op but the parameters gets its fusion group, ids in
+// program order. A producer the passes fused into its consumer (a pool's
+// net.fuse_producer, an in-place concat's convolutions) shares the
+// consumer's group; everything else is a group of its own. Code generation
+// makes one kernel per group.
+// RUN: net-opt %s --net-group | FileCheck %s
+
+// CHECK-LABEL: func.func @stem
+// CHECK: net.weight "s.weight" :
+// CHECK-NOT: net.group
+// CHECK: net.fused_conv {{.*}}net.group = #net.group<0>
+// CHECK: net.maxpool {{.*}}net.fuse_producer = #net.strip<rows = 7>, net.group = #net.group<0>
+// CHECK: net.relu {{.*}}net.group = #net.group<1>
+func.func @stem(%x: tensor<?x3x224x224xf32>) -> tensor<?x64x56x56xf32> {
+  %w = net.weight "s.weight" : tensor<64x3x7x7xf32>
+  %c = net.fused_conv %x, %w stride [2, 2] pad [3, 3] dilation [1, 1] groups 1 {act = "relu", net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<?x64x112x112xf32>
+  %p = net.maxpool %c kernel [3, 3] stride [2, 2] pad [1, 1] {net.fuse_producer = #net.strip<rows = 7>, net.layout = #net.layout<nhwc>} : tensor<?x64x112x112xf32> -> tensor<?x64x56x56xf32>
+  %r = net.relu %p : tensor<?x64x56x56xf32>
+  return %r : tensor<?x64x56x56xf32>
+}
+
+// The two convolutions an in-place concat writes are in its group, after
+// the pool that feeds them.
+// CHECK-LABEL: func.func @inception
+// CHECK: net.maxpool {{.*}}net.group = #net.group<0>
+// CHECK: net.conv {{.*}}net.group = #net.group<1>
+// CHECK: net.conv {{.*}}net.group = #net.group<1>
+// CHECK: net.concat {{.*}}net.group = #net.group<1>
+func.func @inception(%x: tensor<?x32x14x14xf32>) -> tensor<?x64x14x14xf32> {
+  %p = net.maxpool %x kernel [3, 3] stride [1, 1] pad [1, 1] {net.layout = #net.layout<nhwc>} : tensor<?x32x14x14xf32> -> tensor<?x32x14x14xf32>
+  %w1 = net.weight "a.weight" : tensor<32x32x1x1xf32>
+  %a = net.conv %p, %w1 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 32, ow = 7, order = rows_outer>} : (tensor<?x32x14x14xf32>, tensor<32x32x1x1xf32>) -> tensor<?x32x14x14xf32>
+  %w2 = net.weight "b.weight" : tensor<32x32x1x1xf32>
+  %b = net.conv %x, %w2 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 32, ow = 7, order = rows_outer>} : (tensor<?x32x14x14xf32>, tensor<32x32x1x1xf32>) -> tensor<?x32x14x14xf32>
+  %c = net.concat %a, %b axis 1 {net.in_place, net.layout = #net.layout<nhwc>} : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<?x64x14x14xf32>
+  return %c : tensor<?x64x14x14xf32>
+}
+
+// A fused producer read twice stays apart (its value is needed elsewhere).
+// CHECK-LABEL: func.func @used_twice
+// CHECK: net.conv {{.*}}net.group = #net.group<0>
+// CHECK: net.maxpool {{.*}}net.group = #net.group<1>
+// CHECK: net.maxpool {{.*}}net.group = #net.group<2>
+// CHECK: net.add {{.*}}net.group = #net.group<3>
+func.func @used_twice(%x: tensor<?x64x16x16xf32>) -> tensor<?x64x8x8xf32> {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  %c = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 : (tensor<?x64x16x16xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x16x16xf32>
+  %p = net.maxpool %c kernel [2, 2] stride [2, 2] pad [0, 0] {net.fuse_producer = #net.strip<rows = 2>} : tensor<?x64x16x16xf32> -> tensor<?x64x8x8xf32>
+  %q = net.maxpool %c kernel [2, 2] stride [2, 2] pad [0, 0] : tensor<?x64x16x16xf32> -> tensor<?x64x8x8xf32>
+  %s = net.add %p, %q : tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>
+  return %s : tensor<?x64x8x8xf32>
+}
