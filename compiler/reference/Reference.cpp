@@ -71,7 +71,7 @@ struct Core : Evaluator {
         op.getResidual() ? &env[op.getResidual()].data : nullptr;
     double eps = op.getBnEps() ? op.getBnEps()->convertToDouble() : 0.0;
     double slope = op.getSlope() ? op.getSlope()->convertToDouble() : 0.0;
-    llvm::StringRef act = op.getAct();
+    mlir::net::Activation act = op.getAct();
     for (int64_t i = 0; i < y.numel(); ++i) {
       int64_t ch = (i / inner) % c;
       double v = y.data[i];
@@ -82,11 +82,11 @@ struct Core : Evaluator {
             env[op.getBnBias()].data[ch];
       if (residual)
         v += (*residual)[i];
-      if (act == "relu")
+      if (act == mlir::net::Activation::relu)
         v = std::max(v, 0.0);
-      else if (act == "relu6")
+      else if (act == mlir::net::Activation::relu6)
         v = std::min(std::max(v, 0.0), 6.0);
-      else if (act == "leaky_relu" && v < 0)
+      else if (act == mlir::net::Activation::leaky_relu && v < 0)
         v *= slope;
       y.data[i] = (float)v;
     }

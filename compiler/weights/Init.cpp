@@ -2,7 +2,9 @@
 
 #include "weights/Init.h"
 
+#include <algorithm>
 #include <cmath>
+#include <thread>
 
 namespace netc {
 
@@ -35,7 +37,7 @@ struct SplitMix64 {
 
 std::vector<float> initParameter(llvm::StringRef fullName,
                                  llvm::ArrayRef<int64_t> shape, ParamInit kind,
-                                 uint64_t seed) {
+                                 uint64_t seed, unsigned threads) {
   uint64_t numel = 1;
   for (int64_t d : shape)
     numel *= d > 0 ? uint64_t(d) : 0;
@@ -57,16 +59,40 @@ std::vector<float> initParameter(llvm::StringRef fullName,
   // Box-Muller in double, rounded to float at the end: a last-bit difference
   // between libm implementations of log/sin/cos almost never survives the
   // rounding, so results match across machines.
-  SplitMix64 rng{seed ^ fnv1a64(fullName)};
   std::vector<float> out(numel);
   const double twoPi = 6.283185307179586476925;
-  for (uint64_t i = 0; i < numel; i += 2) {
-    double r = std::sqrt(-2.0 * std::log(rng.uniformOpen0()));
-    double theta = twoPi * rng.uniform();
-    out[i] = float(stddev * r * std::cos(theta));
-    if (i + 1 < numel)
-      out[i + 1] = float(stddev * r * std::sin(theta));
+  const uint64_t state0 = seed ^ fnv1a64(fullName);
+  // Pairs [begin, end): pair p takes the generator's draws 2p and 2p + 1,
+  // and SplitMix64's state after k draws is state0 + k * gamma, so chunks
+  // can start anywhere and give the same values as one sequential pass.
+  auto pairs = [&](uint64_t begin, uint64_t end) {
+    SplitMix64 rng{state0 + 2 * begin * 0x9e3779b97f4a7c15ull};
+    for (uint64_t p = begin; p < end; ++p) {
+      uint64_t i = 2 * p;
+      double r = std::sqrt(-2.0 * std::log(rng.uniformOpen0()));
+      double theta = twoPi * rng.uniform();
+      out[i] = float(stddev * r * std::cos(theta));
+      if (i + 1 < numel)
+        out[i + 1] = float(stddev * r * std::sin(theta));
+    }
+  };
+  uint64_t total = (numel + 1) / 2;
+  if (!threads)
+    threads = total >= (1u << 20) ? std::thread::hardware_concurrency() : 1;
+  threads = (unsigned)std::min<uint64_t>(threads, total);
+  if (threads <= 1) {
+    pairs(0, total);
+    return out;
   }
+  // Large tensors (vgg16's classifier: 103 M values) on every core.
+  std::vector<std::thread> pool;
+  uint64_t chunk = (total + threads - 1) / threads;
+  for (unsigned t = 1; t < threads; ++t)
+    pool.emplace_back(pairs, std::min(total, t * chunk),
+                      std::min(total, (t + 1) * chunk));
+  pairs(0, std::min(total, chunk));
+  for (std::thread &t : pool)
+    t.join();
   return out;
 }
 

@@ -35,10 +35,12 @@ enum class ParamInit {
 uint64_t fnv1a64(llvm::StringRef s);
 
 /// Returns prod(shape) values (row-major) for the parameter `fullName`
-/// (e.g. "layer1.0.conv1.weight"). Negative dimensions count as 0.
+/// (e.g. "layer1.0.conv1.weight"). Negative dimensions count as 0. Large
+/// tensors are drawn on `threads` threads (0: one per core), with the same
+/// values as on one.
 std::vector<float> initParameter(llvm::StringRef fullName,
                                  llvm::ArrayRef<int64_t> shape, ParamInit kind,
-                                 uint64_t seed);
+                                 uint64_t seed, unsigned threads = 0);
 
 } // namespace netc
 

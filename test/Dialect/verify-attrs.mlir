@@ -61,3 +61,21 @@ func.func @group_on_a_weight() {
   %w = net.weight "c.weight" {net.group = #net.group<0>} : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @string_activation(%x: tensor<?x4x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<4x4x1x1xf32>
+  // expected-error @+1 {{'net.fused_conv' op attribute 'act' failed to satisfy constraint}}
+  %y = net.fused_conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = "relu"} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @leaky_without_slope(%x: tensor<?x4x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<4x4x1x1xf32>
+  // expected-error @+1 {{slope is given exactly when act is leaky_relu}}
+  %y = net.fused_conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = #net.act<leaky_relu>} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
+  return
+}

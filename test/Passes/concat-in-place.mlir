@@ -13,7 +13,7 @@ func.func @inception(%x: tensor<?x32x14x14xf32>) -> tensor<?x128x14x14xf32> {
   %w1 = net.weight "a.weight" : tensor<32x32x1x1xf32>
   %a = net.conv %x, %w1 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 32, ow = 7, order = rows_outer>} : (tensor<?x32x14x14xf32>, tensor<32x32x1x1xf32>) -> tensor<?x32x14x14xf32>
   %w2 = net.weight "b.weight" : tensor<96x32x3x3xf32>
-  %b = net.fused_conv %x, %w2 stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = "relu", net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x32x14x14xf32>, tensor<96x32x3x3xf32>) -> tensor<?x96x14x14xf32>
+  %b = net.fused_conv %x, %w2 stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x32x14x14xf32>, tensor<96x32x3x3xf32>) -> tensor<?x96x14x14xf32>
   %c = net.concat %a, %b axis 1 {net.layout = #net.layout<nhwc>} : (tensor<?x32x14x14xf32>, tensor<?x96x14x14xf32>) -> tensor<?x128x14x14xf32>
   return %c : tensor<?x128x14x14xf32>
 }

@@ -5,7 +5,7 @@
 
 // The ResNet pattern relu(bn(conv) + shortcut), after net-fold-batchnorm.
 // CHECK-LABEL: func.func @residual_relu
-// CHECK: %[[Y:.*]] = net.fused_conv %arg0, %{{.*}} bn(%{{.*}}) residual %arg1 stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = "relu", bn_eps = 9.99999974E-6 : f32}
+// CHECK: %[[Y:.*]] = net.fused_conv %arg0, %{{.*}} bn(%{{.*}}) residual %arg1 stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = #net.act<relu>, bn_eps = 9.99999974E-6 : f32}
 // CHECK-NOT: net.add
 // CHECK-NOT: net.relu
 // CHECK: return %[[Y]]
@@ -23,8 +23,8 @@ func.func @residual_relu(%x: tensor<?x4x8x8xf32>, %r: tensor<?x4x8x8xf32>) -> te
 
 // A plain conv is promoted; relu6 and leaky_relu (with its slope) fuse.
 // CHECK-LABEL: func.func @activations
-// CHECK: net.fused_conv %arg0, %{{.*}} bias %{{.*}} stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = "relu6"}
-// CHECK: net.fused_conv %arg0, %{{.*}} stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = "leaky_relu", slope = 1.000000e-01 : f32}
+// CHECK: net.fused_conv %arg0, %{{.*}} bias %{{.*}} stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = #net.act<relu6>}
+// CHECK: net.fused_conv %arg0, %{{.*}} stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = #net.act<leaky_relu>, slope = 1.000000e-01 : f32}
 // CHECK-NOT: net.relu6
 // CHECK-NOT: net.leaky_relu
 func.func @activations(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) {
@@ -43,13 +43,13 @@ func.func @activations(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x8x8xf32>, tensor<
 // CHECK-LABEL: func.func @blocked
 // CHECK: %[[C:.*]] = net.conv
 // CHECK: net.relu %[[C]]
-// CHECK: %[[F:.*]] = net.fused_conv %arg0, %{{.*}} {act = "relu"}
+// CHECK: %[[F:.*]] = net.fused_conv %arg0, %{{.*}} {act = #net.act<relu>}
 // CHECK: net.add %[[F]], %arg0
 func.func @blocked(%x: tensor<?x4x8x8xf32>) -> (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) {
   %w = net.weight "c.weight" : tensor<4x4x1x1xf32>
   %c = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
   %y = net.relu %c : tensor<?x4x8x8xf32>
-  %f = net.fused_conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = "relu"} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
+  %f = net.fused_conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = #net.act<relu>} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
   %s = net.add %f, %x : tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>
   return %c, %y, %s : tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>
 }

@@ -17,7 +17,7 @@
 // SMALL: net.maxpool {{.*}}net.fuse_producer = #net.strip<rows = 1>
 func.func @resnet_stem(%x: tensor<?x3x224x224xf32>) -> tensor<?x64x56x56xf32> {
   %w = net.weight "conv1.weight" : tensor<64x3x7x7xf32>
-  %c = net.fused_conv %x, %w stride [2, 2] pad [3, 3] dilation [1, 1] groups 1 {act = "relu", net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<?x64x112x112xf32>
+  %c = net.fused_conv %x, %w stride [2, 2] pad [3, 3] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<?x64x112x112xf32>
   %p = net.maxpool %c kernel [3, 3] stride [2, 2] pad [1, 1] {net.layout = #net.layout<nhwc>} : tensor<?x64x112x112xf32> -> tensor<?x64x56x56xf32>
   return %p : tensor<?x64x56x56xf32>
 }
@@ -28,7 +28,7 @@ func.func @resnet_stem(%x: tensor<?x3x224x224xf32>) -> tensor<?x64x56x56xf32> {
 // CHECK: net.avgpool {{.*}}net.fuse_producer = #net.strip<rows = 4>
 func.func @vgg_block1(%x: tensor<?x64x224x224xf32>) -> tensor<?x64x112x112xf32> {
   %w = net.weight "c.weight" : tensor<64x64x3x3xf32>
-  %c = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = "relu", net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x64x224x224xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x224x224xf32>
+  %c = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x64x224x224xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x224x224xf32>
   %p = net.avgpool %c kernel [2, 2] stride [2, 2] pad [0, 0] {net.layout = #net.layout<nhwc>} : tensor<?x64x224x224xf32> -> tensor<?x64x112x112xf32>
   return %p : tensor<?x64x112x112xf32>
 }

@@ -13,7 +13,7 @@
 // CHECK: net.relu {{.*}}net.group = #net.group<1>
 func.func @stem(%x: tensor<?x3x224x224xf32>) -> tensor<?x64x56x56xf32> {
   %w = net.weight "s.weight" : tensor<64x3x7x7xf32>
-  %c = net.fused_conv %x, %w stride [2, 2] pad [3, 3] dilation [1, 1] groups 1 {act = "relu", net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<?x64x112x112xf32>
+  %c = net.fused_conv %x, %w stride [2, 2] pad [3, 3] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 6, order = rows_outer>} : (tensor<?x3x224x224xf32>, tensor<64x3x7x7xf32>) -> tensor<?x64x112x112xf32>
   %p = net.maxpool %c kernel [3, 3] stride [2, 2] pad [1, 1] {net.fuse_producer = #net.strip<rows = 7>, net.layout = #net.layout<nhwc>} : tensor<?x64x112x112xf32> -> tensor<?x64x56x56xf32>
   %r = net.relu %p : tensor<?x64x56x56xf32>
   return %r : tensor<?x64x56x56xf32>

@@ -40,7 +40,7 @@
 // AVX2: net.tile = #net.tile<algo = direct, vec = 8, oc = 16, ow = 6, order = rows_outer>
 func.func @resnet_stage1(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
   %w = net.weight "c.weight" : tensor<64x64x3x3xf32>
-  %y = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = "relu", net.layout = #net.layout<nhwc>} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x56x56xf32>
+  %y = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x56x56xf32>
   return %y : tensor<?x64x56x56xf32>
 }
 

@@ -17,6 +17,17 @@ TEST(InitTest, Fnv1a64) {
   EXPECT_EQ(fnv1a64("foobar"), 0x85944171f73967e8ull);
 }
 
+TEST(InitTest, SameValuesOnAnyNumberOfThreads) {
+  // Each thread starts the generator where a sequential pass would be, so
+  // the values do not depend on how many draw them (odd size: a last
+  // unpaired value).
+  std::vector<int64_t> shape = {3001, 3};
+  auto one = initParameter("fc.weight", shape, ParamInit::HeNormal, 7, 1);
+  for (unsigned t : {2u, 3u, 8u})
+    EXPECT_EQ(one, initParameter("fc.weight", shape, ParamInit::HeNormal, 7, t))
+        << t << " threads";
+}
+
 TEST(InitTest, Deterministic) {
   auto a = initParameter("conv1.weight", {6, 3, 5, 5}, ParamInit::HeNormal, 0);
   // Drawing other parameters in between changes nothing.

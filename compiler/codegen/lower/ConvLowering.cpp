@@ -32,7 +32,7 @@ struct ConvSpec {
   mlir::Value input, weight, bias, residual;
   mlir::Value bn[4] = {}; // weight, bias, mean, var
   float eps = 0;
-  std::string act = "none";
+  mlir::net::Activation act = mlir::net::Activation::none;
   float slope = 0;
   llvm::ArrayRef<int64_t> stride, pad, dil;
   int64_t groups = 1;
@@ -45,12 +45,16 @@ std::string paramName(mlir::Value v) {
 }
 
 Expr activation(const ConvSpec &c, Expr v) {
-  if (c.act == "relu")
+  switch (c.act) {
+  case mlir::net::Activation::relu:
     return max(v, 0.0f);
-  if (c.act == "relu6")
+  case mlir::net::Activation::relu6:
     return clamp(v, 0.0f, 6.0f);
-  if (c.act == "leaky_relu")
+  case mlir::net::Activation::leaky_relu:
     return select(v > 0.0f, v, v * c.slope);
+  case mlir::net::Activation::none:
+    break;
+  }
   return v;
 }
 
@@ -194,7 +198,7 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   wAt.push_back(r[spatial]);
   wAt.push_back(o);
 
-  bool epilogue = c.residual || c.act != "none";
+  bool epilogue = c.residual || c.act != mlir::net::Activation::none;
   std::vector<int64_t> pad(c.pad.begin(), c.pad.end());
   bool hasPad = llvm::any_of(pad, [](int64_t p) { return p != 0; });
   Func padded;
@@ -264,7 +268,7 @@ void netc::registerConvLowerings(LowerTable &t) {
         c.bn[2] = f.getBnMean(), c.bn[3] = f.getBnVar();
         if (auto eps = f.getBnEps())
           c.eps = eps->convertToFloat();
-        c.act = f.getAct().str();
+        c.act = f.getAct();
         if (auto slope = f.getSlope())
           c.slope = slope->convertToFloat();
         c.stride = f.getStride(), c.pad = f.getPad();

@@ -37,11 +37,7 @@ LogicalResult FusedConvOp::verify() {
     if (r.getType() != getType())
       return emitOpError("residual type ")
              << r.getType() << " differs from the result type " << getType();
-  StringRef act = getAct();
-  if (act != "none" && act != "relu" && act != "relu6" && act != "leaky_relu")
-    return emitOpError("act must be none, relu, relu6 or leaky_relu, got \"")
-           << act << "\"";
-  if ((act == "leaky_relu") != getSlope().has_value())
+  if ((getAct() == Activation::leaky_relu) != getSlope().has_value())
     return emitOpError("slope is given exactly when act is leaky_relu");
   return success();
 }

@@ -85,7 +85,8 @@ struct FoldBatchNormPass
             conv.getInput(), w, bias, Value(), Value(), Value(), Value(),
             /*residual=*/Value(), conv.getStrideAttr(), conv.getPadAttr(),
             conv.getDilationAttr(), conv.getGroupsAttr(), FloatAttr(),
-            b.getStringAttr("none"), /*slope=*/FloatAttr());
+            ActivationAttr::get(b.getContext(), Activation::none),
+            /*slope=*/FloatAttr());
         bn.replaceAllUsesWith(fused.getResult());
         bn.erase();
         conv.erase();
@@ -96,7 +97,8 @@ struct FoldBatchNormPass
           conv.getInput(), conv.getWeight(), conv.getBias(), bn.getWeight(),
           bn.getBias(), bn.getMean(), bn.getVar(), /*residual=*/Value(),
           conv.getStrideAttr(), conv.getPadAttr(), conv.getDilationAttr(),
-          conv.getGroupsAttr(), bn.getEpsAttr(), b.getStringAttr("none"),
+          conv.getGroupsAttr(), bn.getEpsAttr(),
+          ActivationAttr::get(b.getContext(), Activation::none),
           /*slope=*/FloatAttr());
       bn.replaceAllUsesWith(fused.getResult());
       bn.erase();

@@ -23,7 +23,7 @@ namespace {
 /// What a fusion adds to the epilogue.
 struct Epilogue {
   Value residual;
-  StringRef act = "none";
+  Activation act = Activation::none;
   FloatAttr slope;
 };
 
@@ -37,7 +37,7 @@ bool canExtend(Value v, bool addingResidual) {
   if (isa<ConvOp>(def))
     return true;
   auto f = dyn_cast<FusedConvOp>(def);
-  if (!f || f.getAct() != "none")
+  if (!f || f.getAct() != Activation::none)
     return false;
   return !(addingResidual && f.getResidual());
 }
@@ -54,7 +54,7 @@ void fuse(Operation *consumer, Value v, const Epilogue &e) {
         loc, conv.getType(), conv.getInput(), conv.getWeight(), conv.getBias(),
         Value(), Value(), Value(), Value(), e.residual, conv.getStrideAttr(),
         conv.getPadAttr(), conv.getDilationAttr(), conv.getGroupsAttr(),
-        FloatAttr(), b.getStringAttr(e.act), e.slope);
+        FloatAttr(), ActivationAttr::get(b.getContext(), e.act), e.slope);
   } else {
     auto f = cast<FusedConvOp>(def);
     fused = b.create<FusedConvOp>(
@@ -62,7 +62,7 @@ void fuse(Operation *consumer, Value v, const Epilogue &e) {
         f.getBnWeight(), f.getBnBias(), f.getBnMean(), f.getBnVar(),
         e.residual ? e.residual : f.getResidual(), f.getStrideAttr(),
         f.getPadAttr(), f.getDilationAttr(), f.getGroupsAttr(),
-        f.getBnEpsAttr(), b.getStringAttr(e.act), e.slope);
+        f.getBnEpsAttr(), ActivationAttr::get(b.getContext(), e.act), e.slope);
   }
   consumer->getResult(0).replaceAllUsesWith(fused.getResult());
   consumer->erase();
@@ -98,11 +98,11 @@ struct FuseConvPass : public net::impl::NetFuseConvBase<FuseConvPass> {
         continue;
       Epilogue e;
       if (isa<ReluOp>(op)) {
-        e.act = "relu";
+        e.act = Activation::relu;
       } else if (isa<Relu6Op>(op)) {
-        e.act = "relu6";
+        e.act = Activation::relu6;
       } else {
-        e.act = "leaky_relu";
+        e.act = Activation::leaky_relu;
         e.slope = cast<LeakyReluOp>(op).getSlopeAttr();
       }
       fuse(op, in, e);

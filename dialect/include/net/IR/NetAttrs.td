@@ -25,6 +25,19 @@ def Net_LayoutAttr : EnumAttr<Net_Dialect, Net_Layout, "layout"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Net_Activation : I32EnumAttr<"Activation", "a convolution's fused activation", [
+    I32EnumAttrCase<"none", 0>,
+    I32EnumAttrCase<"relu", 1>,
+    I32EnumAttrCase<"relu6", 2>,
+    I32EnumAttrCase<"leaky_relu", 3>]> {
+  let cppNamespace = "::mlir::net";
+  let genSpecializedAttr = 0;
+}
+def Net_ActivationAttr : EnumAttr<Net_Dialect, Net_Activation, "act"> {
+  let summary = "the activation of a fused_conv's epilogue: `#net.act<relu>`";
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Net_ConvAlgo : I32EnumAttr<"ConvAlgo", "how a convolution is computed", [
     I32EnumAttrCase<"direct", 0>,
     I32EnumAttrCase<"winograd2", 2>,  // Winograd F(2x2, 3x3)

@@ -18,15 +18,16 @@ def Net_FusedConvOp : Net_Op<"fused_conv",
 
     where `bn` is the eval-mode batchnorm given by `bn_weight`, `bn_bias`,
     `bn_mean`, `bn_var` and `bn_eps` (all four or none), `residual` (optional)
-    has the result's shape, and `act` is `none`, `relu`, `relu6` or
-    `leaky_relu` (with `slope`). Batchnorm is folded into the weights and the
-    bias when the parameter values are bound (code generation), so the
+    has the result's shape, and `act` (an enum attribute, `#net.act<...>`) is
+    `none`, `relu`, `relu6` or `leaky_relu` (with `slope`). Batchnorm is
+    folded into the weights and the bias, by net-fold-batchnorm when the
+    values are in the IR, else when the library's weights are bound, so the
     epilogue costs one add and one activation.
 
     ```mlir
-    %y = net.fused_conv %x, %w bn(%g, %b, %m, %v) eps 1.0e-05
-        residual %r stride [1, 1] pad [1, 1] dilation [1, 1] groups 1
-        act "relu" : (...) -> tensor<?x64x56x56xf32>
+    %y = net.fused_conv %x, %w bn(%g, %b, %m, %v) residual %r
+        stride [1, 1] pad [1, 1] dilation [1, 1] groups 1
+        {act = #net.act<relu>, bn_eps = 1.0e-05 : f32} : (...) -> tensor<?x64x56x56xf32>
     ```
   }];
   let arguments = (ins Net_FloatTensor:$input, Net_FloatTensor:$weight,
@@ -39,7 +40,8 @@ def Net_FusedConvOp : Net_Op<"fused_conv",
                    DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$pad,
                    DenseI64ArrayAttr:$dilation, I64Attr:$groups,
                    OptionalAttr<F32Attr>:$bn_eps,
-                   DefaultValuedAttr<StrAttr, "\"none\"">:$act,
+                   DefaultValuedAttr<Net_ActivationAttr,
+                                     "::mlir::net::Activation::none">:$act,
                    OptionalAttr<F32Attr>:$slope);
   let results = (outs Net_FloatTensor:$result);
   let assemblyFormat = [{

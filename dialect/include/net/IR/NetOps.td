@@ -3,6 +3,7 @@
 #define NET_OPS_TD
 
 include "net/IR/NetDialect.td"
+include "net/IR/NetAttrs.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
