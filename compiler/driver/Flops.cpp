@@ -13,6 +13,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "driver/Flops.h"
+#include "net/IR/NetOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -27,12 +28,13 @@ using namespace netc;
 
 namespace {
 
-enum class Rule { Conv, Deconv, Fc, Gram, Correlation, Free, Elementwise };
+enum class Rule { ConvLike, Fc, Gram, Correlation, Free, Elementwise };
 
-Rule ruleOf(llvm::StringRef op) {
-  return llvm::StringSwitch<Rule>(op)
-      .Cases("net.conv", "net.fused_conv", Rule::Conv)
-      .Case("net.deconv", Rule::Deconv)
+Rule ruleOf(mlir::Operation *op) {
+  // Convolutions say their own MACs (mlir::net::ConvLikeOp).
+  if (mlir::isa<mlir::net::ConvLikeOp>(op))
+    return Rule::ConvLike;
+  return llvm::StringSwitch<Rule>(op->getName().getStringRef())
       .Case("net.fc", Rule::Fc)
       .Case("net.gram", Rule::Gram)
       .Case("net.correlation", Rule::Correlation)
@@ -88,12 +90,8 @@ int64_t macsOf(Rule rule, mlir::Operation *op, int64_t batch) {
   std::vector<int64_t> in = shapeOf(op->getOperand(0), batch);
   std::vector<int64_t> w = shapeOf(op->getOperand(1), batch);
   switch (rule) {
-  case Rule::Conv:
-    return w.size() >= 2 ? product(out) * product(llvm::ArrayRef(w).drop_front())
-                         : 0;
-  case Rule::Deconv:
-    return w.size() >= 2 ? product(in) * product(llvm::ArrayRef(w).drop_front())
-                         : 0;
+  case Rule::ConvLike:
+    return mlir::cast<mlir::net::ConvLikeOp>(op).macCount(batch);
   case Rule::Fc:
     return w.size() == 2 ? product(out) * w[1] : 0;
   case Rule::Gram:
@@ -132,7 +130,7 @@ FlopsReport netc::countFlops(mlir::ModuleOp module) {
   forward.walk([&](mlir::Operation *op) {
     if (op == forward.getOperation())
       return;
-    Rule rule = ruleOf(op->getName().getStringRef());
+    Rule rule = ruleOf(op);
     if (rule == Rule::Free || op->getNumResults() != 1)
       return;
     OpFlops f;

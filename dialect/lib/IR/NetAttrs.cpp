@@ -62,7 +62,8 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
     return expect(isa<LayoutAttr>(attr.getValue()) && op->getNumResults() == 1,
                   "a #net.layout on an op with one result");
   if (name == kTileAttr)
-    return expect(isa<TileAttr>(attr.getValue()) && isa<ConvOp, FusedConvOp>(op),
+    return expect(isa<TileAttr>(attr.getValue()) && isa<ConvLikeOp>(op) &&
+                      !isa<DeconvOp>(op),
                   "a #net.tile on a convolution");
   if (name == kFuseProducerAttr)
     return expect(isa<StripAttr>(attr.getValue()) && isa<MaxPoolOp, AvgPoolOp>(op),

@@ -39,6 +39,32 @@ LogicalResult WeightOp::verify() {
   return success();
 }
 
+#include "net/IR/NetInterfaces.cpp.inc"
+
+/// numel of `v`'s type with a dynamic (batch) dim taken as `batch`.
+static int64_t numelAt(Value v, int64_t batch) {
+  int64_t n = 1;
+  for (int64_t d : cast<ShapedType>(v.getType()).getShape())
+    n *= ShapedType::isDynamic(d) ? batch : d;
+  return n;
+}
+
+/// Weights [O, C/g, k...] (conv) or [C, O/g, k...] (deconv): the MACs per
+/// output (input) element are the product of all but the first dim.
+static int64_t perElement(Value w) {
+  return numelAt(w, 1) / std::max<int64_t>(1, cast<ShapedType>(w.getType()).getDimSize(0));
+}
+
+int64_t ConvOp::macCount(int64_t batch) {
+  return numelAt(getResult(), batch) * perElement(getWeight());
+}
+int64_t FusedConvOp::macCount(int64_t batch) {
+  return numelAt(getResult(), batch) * perElement(getWeight());
+}
+int64_t DeconvOp::macCount(int64_t batch) {
+  return numelAt(getInput(), batch) * perElement(getWeight());
+}
+
 std::optional<std::vector<float>> WeightOp::getValues() {
   auto v = getValueAttr();
   if (!v)

@@ -54,7 +54,7 @@ struct ConcatInPlacePass
       llvm::SmallPtrSet<Operation *, 8> seen;
       for (Value in : cat.getInputs()) {
         Operation *def = in.getDefiningOp();
-        if (!def || !isa<ConvOp, FusedConvOp>(def) || !in.hasOneUse() ||
+        if (!def || !isa<ConvLikeOp>(def) || !in.hasOneUse() ||
             !seen.insert(def).second)
           return;
         TileAttr tile = exactTile(def);

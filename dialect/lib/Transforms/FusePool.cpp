@@ -42,7 +42,7 @@ struct FusePoolPass : public net::impl::NetFusePoolBase<FusePoolPass> {
         return;
       Value in = pool->getOperand(0);
       Operation *conv = in.getDefiningOp();
-      if (!conv || !isa<ConvOp, FusedConvOp>(conv) || !in.hasOneUse())
+      if (!conv || !isa<ConvLikeOp>(conv) || !in.hasOneUse())
         return;
       // Channel-block-outer convolutions keep their weights in cache
       // across rows; a strip schedule would stream them per strip.

@@ -134,7 +134,7 @@ struct TilePass : public net::impl::NetTileBase<TilePass> {
   void runOnOperation() override {
     Builder b(&getContext());
     getOperation().walk([&](Operation *op) {
-      if (!isa<ConvOp, FusedConvOp>(op) || !isNhwc(op))
+      if (!isa<ConvLikeOp>(op) || isa<DeconvOp>(op) || !isNhwc(op))
         return;
       auto type = cast<RankedTensorType>(op->getResult(0).getType());
       if (int64_t m = winograd ? winogradTile(op, type, vectorWidth) : 0) {

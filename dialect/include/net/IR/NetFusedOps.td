@@ -8,7 +8,8 @@
 #define NET_FUSED_OPS_TD
 
 def Net_FusedConvOp : Net_Op<"fused_conv",
-    [Pure, InferTypeOpAdaptor, AttrSizedOperandSegments]> {
+    [Pure, InferTypeOpAdaptor, AttrSizedOperandSegments,
+     DeclareOpInterfaceMethods<Net_ConvLikeOpInterface>]> {
   let summary = "conv with batchnorm, residual add and activation fused in";
   let description = [{
     One convolution (same operands and attributes as `net.conv`) followed by

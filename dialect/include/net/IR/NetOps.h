@@ -11,6 +11,7 @@
 
 #include "net/IR/NetAttrs.h"
 #include "net/IR/NetDialect.h"
+#include "net/IR/NetInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "net/IR/NetOps.h.inc"

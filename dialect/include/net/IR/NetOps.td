@@ -4,6 +4,7 @@
 
 include "net/IR/NetDialect.td"
 include "net/IR/NetAttrs.td"
+include "net/IR/NetInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -55,7 +56,8 @@ def Net_WeightOp : Net_Op<"weight", [Pure]> {
 // Convolution and fully connected layers
 //===----------------------------------------------------------------------===//
 
-def Net_ConvOp : Net_LayerOp<"conv"> {
+def Net_ConvOp : Net_LayerOp<"conv",
+    [DeclareOpInterfaceMethods<Net_ConvLikeOpInterface>]> {
   let summary = "1-D, 2-D or 3-D convolution (nn.Conv1d/2d/3d)";
   let description = [{
     `input` is [N, C, spatial...] with 1 to 3 spatial dims; `weight` is

@@ -9,7 +9,8 @@
 #ifndef NET_SPATIAL_OPS_TD
 #define NET_SPATIAL_OPS_TD
 
-def Net_DeconvOp : Net_LayerOp<"deconv"> {
+def Net_DeconvOp : Net_LayerOp<"deconv",
+    [DeclareOpInterfaceMethods<Net_ConvLikeOpInterface>]> {
   let summary = "1-D, 2-D or 3-D transposed convolution "
                 "(nn.ConvTranspose1d/2d/3d)";
   let description = [{
