@@ -74,9 +74,9 @@ bool runJob(ObjectJob &job) {
   return false;
 }
 
-std::optional<std::string> runAll(std::vector<ObjectJob *> &todo, int workers) {
-  if (workers <= 1 || todo.size() <= 1) {
-    for (ObjectJob *j : todo)
+std::optional<std::string> runAll(std::vector<ObjectJob *> &pending, int workers) {
+  if (workers <= 1 || pending.size() <= 1) {
+    for (ObjectJob *j : pending)
       if (!runJob(*j))
         return readAll(j->path + ".err");
     return std::nullopt;
@@ -84,7 +84,7 @@ std::optional<std::string> runAll(std::vector<ObjectJob *> &todo, int workers) {
   int fds[2];
   if (pipe(fds) != 0)
     return std::string("cannot create a pipe for the kernel workers");
-  for (int i = 0; i < (int)todo.size(); ++i)
+  for (int i = 0; i < (int)pending.size(); ++i)
     if (write(fds[1], &i, sizeof i) != (ssize_t)sizeof i)
       return std::string("cannot queue the kernel jobs");
   close(fds[1]);
@@ -95,7 +95,7 @@ std::optional<std::string> runAll(std::vector<ObjectJob *> &todo, int workers) {
     if (pid == 0) {
       int i, rc = 0;
       while (read(fds[0], &i, sizeof i) == (ssize_t)sizeof i)
-        if (!runJob(*todo[i]))
+        if (!runJob(*pending[i]))
           rc = 1;
       _exit(rc);
     }
@@ -113,7 +113,7 @@ std::optional<std::string> runAll(std::vector<ObjectJob *> &todo, int workers) {
     if (!WIFEXITED(status))
       crashed = true;
   }
-  for (ObjectJob *j : todo) {
+  for (ObjectJob *j : pending) {
     if (llvm::sys::fs::exists(j->path + ".err"))
       return readAll(j->path + ".err");
     if (!llvm::sys::fs::exists(j->path))
@@ -136,19 +136,19 @@ std::optional<std::string> netc::buildObjects(std::vector<ObjectJob> &jobs,
     llvm::sys::path::append(p, j.key + ".o");
     return p.str().str();
   };
-  std::vector<ObjectJob *> todo;
+  std::vector<ObjectJob *> pending;
   for (ObjectJob &j : jobs) {
     if (!cacheDir.empty() && !j.key.empty() &&
         !llvm::sys::fs::copy_file(cached(j), j.path)) {
       ++hits;
       continue;
     }
-    todo.push_back(&j);
+    pending.push_back(&j);
   }
-  if (auto err = runAll(todo, workers))
+  if (auto err = runAll(pending, workers))
     return err;
   if (!cacheDir.empty())
-    for (ObjectJob *j : todo) {
+    for (ObjectJob *j : pending) {
       if (j->key.empty())
         continue;
       // Written under a unique name, then renamed: concurrent netc runs

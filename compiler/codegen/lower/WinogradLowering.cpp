@@ -26,14 +26,15 @@ namespace {
 
 using Matrix = std::vector<std::vector<double>>;
 
+/// The input (B^T) and output (A^T) transforms; the filter transform G is
+/// applied when the library is opened (executor/Runtime.c, prep_winograd).
 struct Transforms {
-  Matrix BT, G, AT;
+  Matrix BT, AT;
 };
 
 const Transforms &transformsFor(int m) {
   static const Transforms f2 = {
       {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 1, 0, -1}},
-      {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}},
       {{1, 1, 1, 0}, {0, 1, -1, -1}}};
   // Interpolation points 0, +-1, +-2 and infinity.
   static const Transforms f4 = {
@@ -43,12 +44,6 @@ const Transforms &transformsFor(int m) {
        {0, -2, -1, 2, 1, 0},
        {0, 2, -1, -2, 1, 0},
        {0, 4, 0, -5, 0, 1}},
-      {{1. / 4, 0, 0},
-       {-1. / 6, -1. / 6, -1. / 6},
-       {-1. / 6, 1. / 6, -1. / 6},
-       {1. / 24, 1. / 12, 1. / 6},
-       {1. / 24, -1. / 12, 1. / 6},
-       {0, 0, 1}},
       {{1, 1, 1, 1, 1, 0},
        {0, 1, -1, 2, -2, 0},
        {0, 1, 1, 4, 4, 0},
