@@ -4,6 +4,7 @@
 #include "codegen/Lowered.h"
 #include "codegen/Executor.h"
 #include "codegen/KernelBuild.h"
+#include "codegen/WeightObject.h"
 #include "net/IR/NetOps.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -187,43 +188,43 @@ std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
 }
 
 /// The raw parameters, each aligned (pages for large ones, so that the
-/// executor can give back what it has prepared), as one blob file; their
-/// offsets come back in `offsets`.
-bool writeBlob(const Program &prog, const std::string &path,
-               std::vector<int64_t> &offsets, std::string &error) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (ec) {
-    error = "cannot write '" + path + "': " + ec.message();
-    return false;
-  }
-  int64_t at = 0;
+/// executor can give back what it has prepared), in one object file; their
+/// offsets from netc_weights_blob come back in `offsets`.
+bool writeWeights(const Program &prog, const std::string &path,
+                  std::vector<int64_t> &offsets, std::string &error) {
+  std::vector<BlobPiece> pieces;
+  std::vector<const RawDesc *> stored;
   for (const RawDesc &r : prog.raw) {
-    if (!r.embedded) {
-      offsets.push_back(-1);
+    if (!r.embedded)
       continue;
-    }
-    auto w = llvm::cast<mlir::net::WeightOp>(r.op);
+    int64_t n = 1;
+    for (int64_t d : r.shape)
+      n *= d;
+    BlobPiece p;
+    p.bytes = n * 4;
+    p.align = p.bytes >= 16384 ? 4096 : 64;
+    pieces.push_back(p);
+    stored.push_back(&r);
+  }
+  layoutBlob(pieces);
+  size_t next = 0;
+  for (const RawDesc &r : prog.raw)
+    offsets.push_back(r.embedded ? pieces[next++].offset : -1);
+  auto write = [&](size_t i, llvm::raw_ostream &os, std::string &err) {
+    auto w = llvm::cast<mlir::net::WeightOp>(stored[i]->op);
     std::optional<std::vector<float>> copy;
     std::optional<llvm::ArrayRef<float>> values = w.getValueData();
     if (!values && (copy = w.getValues()))
       values = llvm::ArrayRef<float>(*copy);
-    if (!values) {
-      error = "the value of parameter '" + r.name + "' is missing (elided?)";
+    if (!values || (int64_t)values->size() * 4 != pieces[i].bytes) {
+      err = "the value of parameter '" + stored[i]->name +
+            "' is missing (elided?)";
       return false;
     }
-    int64_t bytes = (int64_t)values->size() * 4;
-    int64_t align = bytes >= 16384 ? 4096 : 64;
-    int64_t pad = (align - at % align) % align;
-    for (int64_t i = 0; i < pad; ++i)
-      os << '\0';
-    at += pad;
-    offsets.push_back(at);
-    os.write(reinterpret_cast<const char *>(values->data()), bytes);
-    at += bytes;
-  }
-  os.close();
-  return !os.has_error();
+    os.write(reinterpret_cast<const char *>(values->data()), pieces[i].bytes);
+    return true;
+  };
+  return writeWeightObject(path, "netc_weights_blob", pieces, write, error);
 }
 
 mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
@@ -268,18 +269,8 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
     objects.push_back(j.path);
   bool anyEmbedded = llvm::any_of(prog.raw, [](const RawDesc &r) { return r.embedded; });
   if (anyEmbedded) {
-    if (!writeBlob(prog, tmp.file("weights.bin"), offsets, error))
+    if (!writeWeights(prog, tmp.file("weights.o"), offsets, error))
       return fail(module, error);
-    std::string asmText =
-        "  .section .rodata.netc_weights,\"a\",@progbits\n"
-        "  .balign 4096\n  .globl netc_weights_blob\n"
-        "  .hidden netc_weights_blob\nnetc_weights_blob:\n"
-        "  .incbin \"" + tmp.file("weights.bin") + "\"\n"
-        "  .section .note.GNU-stack,\"\",@progbits\n";
-    if (!writeFile(tmp.file("weights.S"), asmText))
-      return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
-    if (auto err = runCC({"-c", tmp.file("weights.S"), "-o", tmp.file("weights.o")}, tmp))
-      return fail(module, *err);
     objects.push_back(tmp.file("weights.o"));
   }
   std::string headerName = prog.name + ".h";
@@ -296,6 +287,9 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
   objects.push_back(tmp.file("executor.o"));
   std::string so = tmp.file("model.so");
   std::vector<std::string> args = {"-shared", "-o", so};
+  // lld copies vgg16's 553 MB of weights in about half of GNU ld's time.
+  if (llvm::sys::findProgramByName("ld.lld"))
+    args.push_back("-fuse-ld=lld");
   args.insert(args.end(), objects.begin(), objects.end());
   for (const char *a : {"-Wl,-z,noexecstack", "-lpthread", "-ldl", "-lm"})
     args.push_back(a);

@@ -307,8 +307,10 @@ int Compilation::run() {
   // Parameters are needed from here on (the reference evaluator too).
   std::string weightsPath =
       !weightsFlag.empty() ? weightsFlag.getValue() : prog->weightsFile;
+  mlir::TimingScope bindTimer = root.nest("weights: read or initialise");
   std::optional<WeightMap> weights =
-      bindWeights(src, *prog, weightsPath, seed);
+      bindWeights(src, *prog, weightsPath, seed,
+                  /*initialise=*/!noEmbedWeights || runReference);
   if (!weights)
     return 1;
   // The values join the IR (net.weight's dense_resource blobs), where the
@@ -324,12 +326,12 @@ int Compilation::run() {
     }
     auto it = weights->find(w.getName());
     if (it != weights->end() && (!noEmbedWeights || w.getFrozen() || runReference)) {
-      w.setValues(it->second);
+      w.setValues(std::move(it->second)); // one copy at a time
       attached[w.getName()] = w.getValueAttr();
-      std::vector<float>().swap(it->second); // one copy at a time
     }
   });
   weights.reset();
+  bindTimer.stop();
 
   status("running net passes");
   mlir::PassManager pm(&ctx);

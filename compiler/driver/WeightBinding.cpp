@@ -20,12 +20,14 @@ static std::string shapeStr(llvm::ArrayRef<int64_t> shape) {
 std::optional<WeightMap> netc::bindWeights(const Source &src,
                                            const NetProgram &prog,
                                            const std::string &weightsPath,
-                                           uint64_t seed) {
+                                           uint64_t seed, bool initialise) {
   WeightMap values;
   if (weightsPath.empty()) {
     for (const ParamInfo &p : prog.params)
-      values[p.name] = p.frozen ? p.value
-                                : initParameter(p.name, p.shape, p.init, seed);
+      if (p.frozen)
+        values[p.name] = p.value;
+      else if (initialise)
+        values[p.name] = initParameter(p.name, p.shape, p.init, seed);
     return values;
   }
 

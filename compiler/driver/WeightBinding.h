@@ -15,10 +15,12 @@ namespace netc {
 /// `weightsPath` when it is non-empty (missing tensors, wrong shapes or
 /// dtypes are located errors naming the tensor; unused tensors and
 /// auto-named parameters are warnings), else the deterministic
-/// initialisation from `seed`. Frozen `init=` constants keep their value.
+/// initialisation from `seed` (only when `initialise`: a library without
+/// embedded weights needs no values). Frozen `init=` constants keep their
+/// value.
 std::optional<WeightMap> bindWeights(const Source &src, const NetProgram &prog,
                                      const std::string &weightsPath,
-                                     uint64_t seed);
+                                     uint64_t seed, bool initialise = true);
 
 } // namespace netc
 

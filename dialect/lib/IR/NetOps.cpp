@@ -90,14 +90,31 @@ std::optional<ArrayRef<float>> WeightOp::getValueData() {
   return std::nullopt;
 }
 
-void WeightOp::setValues(ArrayRef<float> values) {
-  auto type = cast<ShapedType>(getType());
-  // Resource keys must be identifiers; MLIR makes them unique.
+/// Resource keys must be identifiers; MLIR makes them unique.
+static std::string resourceKey(StringRef name) {
   std::string key;
-  for (char c : getName())
+  for (char c : name)
     key += isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return key;
+}
+
+void WeightOp::setValues(ArrayRef<float> values) {
   Attribute attr = DenseF32ResourceElementsAttr::get(
-      type, key, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+      cast<ShapedType>(getType()), resourceKey(getName()),
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+  setValueAttr(cast<ElementsAttr>(attr));
+}
+
+void WeightOp::setValues(std::vector<float> &&values) {
+  auto *owned = new std::vector<float>(std::move(values));
+  ArrayRef<char> bytes(reinterpret_cast<const char *>(owned->data()),
+                       owned->size() * sizeof(float));
+  AsmResourceBlob blob(
+      bytes, alignof(float),
+      [owned](void *, size_t, size_t) { delete owned; },
+      /*dataIsMutable=*/true);
+  Attribute attr = DenseF32ResourceElementsAttr::get(
+      cast<ShapedType>(getType()), resourceKey(getName()), std::move(blob));
   setValueAttr(cast<ElementsAttr>(attr));
 }
 

@@ -48,6 +48,8 @@ def Net_WeightOp : Net_Op<"weight", [Pure]> {
     std::optional<llvm::ArrayRef<float>> getValueData();
     /// Attaches `values` (C order) as a dense_resource blob.
     void setValues(llvm::ArrayRef<float> values);
+    /// The same without a copy: the blob takes the vector over.
+    void setValues(std::vector<float> &&values);
   }];
   let hasVerifier = 1;
 }
