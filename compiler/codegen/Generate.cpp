@@ -5,6 +5,7 @@
 #include "codegen/Executor.h"
 #include "codegen/KernelBuild.h"
 #include "codegen/WeightObject.h"
+#include "codegen/schedule/TargetSchedule.h"
 #include "net/IR/NetOps.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -369,6 +370,10 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module, EmitStage stage,
                        std::to_string(opts.optLevel) + " schedule " +
                        opts.schedule + " batch " +
                        std::to_string(opts.batchEstimate);
+    const TargetSchedule *templates = targetScheduleFor(target);
+    if (!templates)
+      return fail(module, "no schedule templates for target '" +
+                              target.to_string() + "'");
     std::optional<Program> prog = lowerToKernels(module, salt, error);
     if (!prog)
       return fail(module, error);
@@ -381,7 +386,7 @@ mlir::LogicalResult netc::generate(mlir::ModuleOp module, EmitStage stage,
       autoWarnings.emplace(opts.schedule, opts.verbose);
     for (Kernel &k : prog->kernels) {
       if (opts.schedule == "netc") {
-        scheduleX86(k.pipeline, target, opts.optLevel, k.schedule);
+        templates->schedule(k.pipeline, target, opts.optLevel, k.schedule);
       } else {
         k.batch.set_estimate((int)opts.batchEstimate);
         autoSchedule(k.pipeline, target, opts.schedule, opts.batchEstimate,

@@ -188,11 +188,6 @@ std::optional<Program> lowerToKernels(mlir::ModuleOp module,
 /// The Halide Target for a `--target=` value.
 Halide::Target halideTarget(const std::string &target);
 
-/// Applies the CPU schedule for `optLevel` to every stage; appends one line
-/// per scheduling decision to `log` (shown by `--emit=halide`).
-void scheduleX86(LoweredModel &model, const Halide::Target &target,
-                 int optLevel, std::vector<std::string> &log);
-
 } // namespace netc
 
 #endif // NETC_CODEGEN_LOWERED_H

@@ -337,7 +337,12 @@ int Compilation::run() {
   mlir::PassManager pm(&ctx);
   mlir::TimingScope passTimer = root.nest("net passes");
   pm.enableTiming(passTimer);
-  buildNetPipeline(pm, optLevel - '0', targetDesc(target));
+  // The passes ask the module's target (TargetAttrInterface) what to do.
+  TargetDesc desc = targetDesc(target);
+  module->setAttr(mlir::net::kTargetAttr,
+                  mlir::net::X86TargetAttr::get(&ctx, desc.vectorWidth,
+                                                desc.registers, desc.l2Bytes));
+  buildNetPipeline(pm, optLevel - '0', desc);
   // Pass names given to --print-ir-* must name a pass netc has (the -O2
   // pipeline is the largest), as mlir-opt insists.
   mlir::PassManager every(&ctx);

@@ -79,3 +79,15 @@ func.func @leaky_without_slope(%x: tensor<?x4x8x8xf32>) {
   %y = net.fused_conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = #net.act<leaky_relu>} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{attribute 'net.target' must be a target (such as #net.x86) on a module}}
+module attributes {net.target = 16 : i64} {
+}
+
+// -----
+
+// expected-error @+1 {{x86 vector_width must be a power of two, got 12}}
+module attributes {net.target = #net.x86<vector_width = 12, registers = 16, l2 = 1048576>} {
+}

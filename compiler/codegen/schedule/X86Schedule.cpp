@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/schedule/Schedules.h"
+#include "codegen/schedule/TargetSchedule.h"
 
 using namespace Halide;
 using namespace netc;
@@ -78,10 +79,9 @@ void scheduleFc(netc::OpStage &s, int vec, std::vector<std::string> &log) {
                 std::to_string(lanes));
 }
 
-} // namespace
-
-void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
-                       std::vector<std::string> &log) {
+/// Applies the CPU schedule for `optLevel` to every stage.
+void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
+                 std::vector<std::string> &log) {
   const int vec = target.natural_vector_size<float>();
   for (LoweredEntry &entry : model.entries)
     for (netc::OpStage &s : entry.stages) {
@@ -126,4 +126,22 @@ void netc::scheduleX86(LoweredModel &model, const Target &target, int optLevel,
     if (s.hasUpdate)
       vectorizeAndParallelize(s.func.update(), s, vec, wide, log, "update");
   }
+}
+
+class X86Schedule final : public TargetSchedule {
+  llvm::StringRef name() const override { return "x86"; }
+  bool handles(const Target &target) const override {
+    return target.arch == Target::X86 && !target.has_gpu_feature();
+  }
+  void schedule(LoweredModel &model, const Target &target, int optLevel,
+                std::vector<std::string> &log) const override {
+    scheduleX86(model, target, optLevel, log);
+  }
+};
+
+} // namespace
+
+const TargetSchedule &netc::x86Schedule() {
+  static const X86Schedule instance;
+  return instance;
 }

@@ -3,6 +3,7 @@
 #include "net/IR/NetOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -10,6 +11,7 @@ using namespace mlir;
 using namespace mlir::net;
 
 #include "net/IR/NetEnums.cpp.inc"
+#include "net/IR/NetTargetInterface.cpp.inc"
 #define GET_ATTRDEF_CLASSES
 #include "net/IR/NetAttrs.cpp.inc"
 
@@ -43,6 +45,28 @@ LogicalResult GroupAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult
+X86TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                      int64_t vectorWidth, int64_t registers, int64_t l2) {
+  if (vectorWidth < 1 || (vectorWidth & (vectorWidth - 1)))
+    return emitError() << "x86 vector_width must be a power of two, got "
+                       << vectorWidth;
+  if (registers < 4)
+    return emitError() << "x86 needs at least 4 vector registers, got "
+                       << registers;
+  if (l2 < 1)
+    return emitError() << "x86 l2 must be positive, got " << l2;
+  return success();
+}
+
+TargetAttrInterface mlir::net::targetOf(Operation *op) {
+  auto module = op ? (isa<ModuleOp>(op) ? cast<ModuleOp>(op)
+                                        : op->getParentOfType<ModuleOp>())
+                   : ModuleOp();
+  return module ? module->getAttrOfType<TargetAttrInterface>(kTargetAttr)
+                : TargetAttrInterface();
+}
+
 void NetDialect::registerAttributes() {
   addAttributes<
 #define GET_ATTRDEF_LIST
@@ -71,6 +95,9 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
   if (name == kGroupAttr)
     return expect(isa<GroupAttr>(attr.getValue()) && !isa<WeightOp>(op),
                   "a #net.group on an op other than net.weight");
+  if (name == kTargetAttr)
+    return expect(isa<TargetAttrInterface>(attr.getValue()) && isa<ModuleOp>(op),
+                  "a target (such as #net.x86) on a module");
   if (name == kInPlaceAttr)
     return expect(isa<UnitAttr>(attr.getValue()) && isa<ConcatOp>(op),
                   "a unit attribute on a concat");

@@ -37,6 +37,8 @@ struct FusePoolPass : public net::impl::NetFusePoolBase<FusePoolPass> {
 
   void runOnOperation() override {
     Builder b(&getContext());
+    TargetAttrInterface target = targetOf(getOperation());
+    int64_t l2 = target ? target.getCacheBytes() : l2Bytes;
     getOperation().walk([&](Operation *pool) {
       if (!isa<MaxPoolOp, AvgPoolOp>(pool) || !isNhwc(pool))
         return;
@@ -57,11 +59,11 @@ struct FusePoolPass : public net::impl::NetFusePoolBase<FusePoolPass> {
       // two stages; a smaller one is still in cache when the pool reads it.
       auto type = cast<RankedTensorType>(in.getType());
       int64_t rowBytes = 4 * type.getDimSize(1) * type.getDimSize(3);
-      if (rowBytes * type.getDimSize(2) <= l2Bytes)
+      if (rowBytes * type.getDimSize(2) <= l2)
         return;
       auto pooled = cast<RankedTensorType>(pool->getResult(0).getType());
       int64_t rows = stripRows(pooled.getDimSize(2), kernel[0], stride[0],
-                               rowBytes, l2Bytes);
+                               rowBytes, l2);
       pool->setAttr(kFuseProducerAttr, StripAttr::get(b.getContext(), rows));
     });
   }

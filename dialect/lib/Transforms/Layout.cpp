@@ -1,8 +1,8 @@
 //===- Layout.cpp - channels-innermost storage for feature maps -----------===//
 //
 // See NetLayout in Passes.td. The choice is per op and only about storage,
-// so any mix is correct; it pays when producer and consumer agree, hence
-// one rule for every op the x86 schedules know in that layout.
+// so any mix is correct; it pays when producer and consumer agree. Which
+// ops want it is the target's (TargetAttrInterface::storesChannelsInnermost).
 //
 //===----------------------------------------------------------------------===//
 #include "net/IR/NetOps.h"
@@ -20,35 +20,18 @@ using namespace mlir::net;
 
 namespace {
 
-bool handlesChannelsInnermost(Operation *op) {
-  if (isa<FusedConvOp, MaxPoolOp, AvgPoolOp, BatchNormOp, ReluOp, Relu6Op,
-          LeakyReluOp, AddOp, ConcatOp>(op))
-    return true;
-  // Grouped convolutions other than depthwise read channels by group.
-  if (auto conv = dyn_cast<ConvOp>(op)) {
-    int64_t g = conv.getGroups();
-    return g == 1 || g == cast<RankedTensorType>(conv.getType()).getDimSize(1);
-  }
-  return false;
-}
-
 struct LayoutPass : public net::impl::NetLayoutBase<LayoutPass> {
   using NetLayoutBase::NetLayoutBase;
 
   void runOnOperation() override {
-    Builder b(&getContext());
+    // The module's target, else an x86 core of `vector-width` lanes.
+    TargetAttrInterface target = targetOf(getOperation());
+    if (!target)
+      target = X86TargetAttr::get(&getContext(), vectorWidth, 16, 1 << 20);
+    auto nhwc = LayoutAttr::get(&getContext(), Layout::nhwc);
     getOperation().walk([&](Operation *op) {
-      if (op->getNumResults() != 1 || !handlesChannelsInnermost(op))
-        return;
-      auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-      if (!type || type.getRank() != 4 || type.getDimSize(1) < vectorWidth)
-        return;
-      if (auto f = dyn_cast<FusedConvOp>(op)) {
-        int64_t g = f.getGroups();
-        if (g != 1 && g != type.getDimSize(1))
-          return;
-      }
-      op->setAttr(kLayoutAttr, LayoutAttr::get(b.getContext(), Layout::nhwc));
+      if (target.storesChannelsInnermost(op))
+        op->setAttr(kLayoutAttr, nhwc);
     });
   }
 };

@@ -1,10 +1,7 @@
 //===- Tile.cpp - register tiles for channels-innermost convolutions ------===//
 //
-// See NetTile in Passes.td. The kernel keeps an (oc x ow) block of outputs
-// in registers: oc output channels (oc / vec vectors) times ow output
-// columns. Per input channel and tap it loads oc/vec weight vectors and
-// broadcasts ow inputs, then issues (oc/vec)*ow FMAs, so larger blocks mean
-// fewer loads per FMA, until the block no longer fits the register file.
+// See NetTile in Passes.td. The choice itself is the target's
+// (TargetAttrInterface::chooseConvTile; the x86 model in X86Target.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "net/IR/NetOps.h"
@@ -22,134 +19,21 @@ using namespace mlir::net;
 
 namespace {
 
-struct Tile {
-  int64_t vec, oc, ow;
-};
-
-/// Fraction of `blocks` of size `block` covering `n` that is real work.
-double useful(int64_t n, int64_t block) {
-  int64_t blocks = (n + block - 1) / block;
-  return double(n) / double(blocks * block);
-}
-
-/// The best (oc, ow) register block for `channels` output channels and
-/// `width` output columns: the most FMAs per block, discounted by the
-/// padding a block size wastes at the edges (tails are computed guarded).
-Tile chooseTile(int64_t channels, int64_t width, int64_t vec,
-                int64_t registers) {
-  Tile best{vec, vec, 1};
-  double bestScore = -1;
-  for (int64_t k = 1; k <= 4; ++k) {
-    if (k > 1 && k * vec > channels)
-      break;
-    // k weight vectors and one broadcast stay live beside the k*ow sums.
-    int64_t maxOw = std::min<int64_t>({(registers - k - 1) / k, 8, width});
-    for (int64_t ow = 1; ow <= maxOw; ++ow) {
-      double score = double(k * ow) * useful(width, ow) *
-                     useful(channels, k * vec);
-      if (score > bestScore + 1e-9) {
-        bestScore = score;
-        best = {vec, k * vec, ow};
-      }
-    }
-  }
-  return best;
-}
-
-/// Bytes fetched from beyond L2 when `bytes` are read `times` times: once
-/// if they fit in L2, every time otherwise.
-double traffic(double bytes, double times, double l2) {
-  return bytes <= l2 ? bytes : bytes * times;
-}
-
-/// "n,y,oc,ow" (input rows stay in cache, weights stream per row) or
-/// "oc,n,y,ow" (a channel block's weights stay, the input streams per
-/// block), whichever moves fewer bytes for one image.
-TileOrder chooseOrder(RankedTensorType in, RankedTensorType out,
-                        RankedTensorType weight, int64_t oc, int64_t l2) {
-  double inBytes = 4.0 * in.getDimSize(1) * in.getDimSize(2) * in.getDimSize(3);
-  double wBytes = 4.0 * weight.getNumElements();
-  double rows = out.getDimSize(2);
-  double blocks = (out.getDimSize(1) + oc - 1) / oc;
-  double rowsOuter = inBytes + traffic(wBytes, rows, l2);
-  double blocksOuter = traffic(inBytes, blocks, l2) + wBytes;
-  return blocksOuter < rowsOuter ? TileOrder::blocks_outer : TileOrder::rows_outer;
-}
-
-/// The Winograd output tile m for a convolution (0: direct). Winograd
-/// needs a dense stride-1 3x3 kernel; it pays with enough channels for its
-/// GEMMs (measured here 2-3x faster than the direct kernel from 64
-/// channels up), and the GEMMs have no channel tails. F(4x4, 3x3) on
-/// maps of 14 and up; F(2x2, 3x3) below, where 4x4 tiles waste too much
-/// at the edges (7x7: 2 tiles of 4 cover 8 columns).
-int64_t winogradTile(Operation *op, RankedTensorType out, int64_t vec) {
-  auto weight = cast<RankedTensorType>(op->getOperand(1).getType());
-  auto attr = [&](StringRef name) {
-    return op->getAttrOfType<DenseI64ArrayAttr>(name).asArrayRef();
-  };
-  auto ones = [](ArrayRef<int64_t> a) {
-    return llvm::all_of(a, [](int64_t v) { return v == 1; });
-  };
-  int64_t k = weight.getDimSize(0), c = weight.getDimSize(1);
-  if (weight.getRank() != 4 || weight.getDimSize(2) != 3 ||
-      weight.getDimSize(3) != 3 || !ones(attr("stride")) ||
-      !ones(attr("dilation")) ||
-      op->getAttrOfType<IntegerAttr>("groups").getInt() != 1 || k < 64 ||
-      c < 64 || k % vec || c % vec)
-    return 0;
-  int64_t side = std::min(out.getDimSize(2), out.getDimSize(3));
-  if (side < 4)
-    return 0;
-  return side >= 14 ? 4 : 2;
-}
-
 struct TilePass : public net::impl::NetTileBase<TilePass> {
   using NetTileBase::NetTileBase;
 
-  /// The Winograd tile: GEMM blocks of oc channels x ow tiles, and where
-  /// the GEMMs run (see WinogradSchedule.cpp): per block of 16 x 2 tiles,
-  /// or per image when the transformed filter U is too large to stream
-  /// once per block (16 x L2 or more) and the image's transformed tiles
-  /// stay under that.
-  TileAttr winogradTileAttr(Builder &b, Operation *op, RankedTensorType out,
-                            int64_t m) {
-    int64_t k = out.getDimSize(1);
-    int64_t c = cast<RankedTensorType>(op->getOperand(0).getType())
-                    .getDimSize(1);
-    int64_t t = m + 2;
-    int64_t tiles = ((out.getDimSize(2) + m - 1) / m) *
-                    ((out.getDimSize(3) + m - 1) / m);
-    double uBytes = 4.0 * t * t * c * k;
-    double vmBytes = 4.0 * t * t * (c + k) * tiles;
-    bool perImage = uBytes >= 16.0 * l2Bytes && vmBytes <= 16.0 * l2Bytes;
-    // At most 4 tiles per GEMM block within blocks of 16 tiles (4 divides
-    // them), 6 when a GEMM spans a whole image.
-    Tile g = chooseTile(k, perImage ? 6 : 4, vectorWidth, registers);
-    return TileAttr::get(b.getContext(),
-                         m == 4 ? ConvAlgo::winograd4 : ConvAlgo::winograd2,
-                         g.vec, g.oc, g.ow,
-                         perImage ? TileOrder::per_image : TileOrder::tile_blocks);
-  }
-
   void runOnOperation() override {
-    Builder b(&getContext());
+    // The module's target, else an x86 core described by the options.
+    TargetAttrInterface target = targetOf(getOperation());
+    if (!target)
+      target = X86TargetAttr::get(&getContext(), vectorWidth, registers,
+                                  l2Bytes);
     getOperation().walk([&](Operation *op) {
-      if (!isa<ConvLikeOp>(op) || isa<DeconvOp>(op) || !isNhwc(op))
+      if (!isa<ConvLikeOp>(op) || !isNhwc(op))
         return;
-      auto type = cast<RankedTensorType>(op->getResult(0).getType());
-      if (int64_t m = winograd ? winogradTile(op, type, vectorWidth) : 0) {
-        op->setAttr(kTileAttr, winogradTileAttr(b, op, type, m));
-        return;
-      }
-      Tile t = chooseTile(type.getDimSize(1), type.getDimSize(3), vectorWidth,
-                          registers);
-      // Loop order, outermost first; inside a block the reduction runs
-      // input channels innermost, then the taps.
-      TileOrder order = chooseOrder(
-          cast<RankedTensorType>(op->getOperand(0).getType()), type,
-          cast<RankedTensorType>(op->getOperand(1).getType()), t.oc, l2Bytes);
-      op->setAttr(kTileAttr, TileAttr::get(b.getContext(), ConvAlgo::direct,
-                                           t.vec, t.oc, t.ow, order));
+      if (auto tile = dyn_cast_or_null<TileAttr>(
+              target.chooseConvTile(op, winograd)))
+        op->setAttr(kTileAttr, tile);
     });
   }
 };

@@ -9,6 +9,8 @@
 #include "net/IR/NetDialect.h"
 #include "net/IR/NetEnums.h.inc"
 
+#include "net/IR/NetTargetInterface.h.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "net/IR/NetAttrs.h.inc"
 
@@ -19,6 +21,11 @@ inline constexpr llvm::StringLiteral kTileAttr = "net.tile";
 inline constexpr llvm::StringLiteral kFuseProducerAttr = "net.fuse_producer";
 inline constexpr llvm::StringLiteral kInPlaceAttr = "net.in_place";
 inline constexpr llvm::StringLiteral kGroupAttr = "net.group";
+/// On the module: the TargetAttrInterface the -O2 passes ask.
+inline constexpr llvm::StringLiteral kTargetAttr = "net.target";
+
+/// The target of the module holding `op`, or null when it names none.
+TargetAttrInterface targetOf(Operation *op);
 
 /// Whether `op`'s result is stored channels innermost.
 inline bool isNhwc(Operation *op) {

@@ -13,6 +13,7 @@
 include "net/IR/NetDialect.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
+include "net/IR/NetTargetInterface.td"
 
 def Net_Layout : I32EnumAttr<"Layout", "storage order of a 4-D feature map", [
     I32EnumAttrCase<"nchw", 0>,
@@ -116,6 +117,23 @@ def Net_GroupAttr : AttrDef<Net_Dialect, "Group"> {
   }];
   let parameters = (ins "int64_t":$id);
   let assemblyFormat = "`<` $id `>`";
+  let genVerifyDecl = 1;
+}
+
+def Net_X86TargetAttr : AttrDef<Net_Dialect, "X86Target",
+    [DeclareAttrInterfaceMethods<Net_TargetAttrInterface>]> {
+  let mnemonic = "x86";
+  let summary = "an x86 CPU: `#net.x86<vector_width = 16, registers = 32, l2 = 2097152>`";
+  let description = [{
+    The x86 cost model (X86Target.cpp): float lanes per vector (8 with
+    AVX2, 16 with AVX-512), vector registers (16 or 32) and the L2 cache
+    per core in bytes. Convolutions get the register block with the most
+    FMAs per load that fits the register file, the loop order that moves
+    fewer bytes from beyond L2, and Winograd where it was measured to pay.
+  }];
+  let parameters = (ins "int64_t":$vector_width, "int64_t":$registers,
+                        "int64_t":$l2);
+  let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }
 

@@ -43,10 +43,13 @@ def NetLayout : Pass<"net-layout", "func::FuncOp"> {
   let summary = "Choose the channels-innermost layout for feature maps";
   let description = [{
     Marks every op that produces a 4-D feature map [N, C, H, W] with
-    `net.layout = "nhwc"` when its type is one the x86 schedules handle in
-    that layout (convolutions, pools, batchnorm, elementwise ops, concat)
-    and C fills at least one vector (`vector-width`); maps with fewer
-    channels keep W innermost, where the vectors go instead.
+    `#net.layout<nhwc>` when the module's target (`net.target`, a
+    TargetAttrInterface) wants it stored so. For `#net.x86` that is every
+    type its schedules handle in that layout (dense and depthwise
+    convolutions, pools, batchnorm, elementwise ops, concat) whose C fills
+    at least one vector; maps with fewer channels keep W innermost, where
+    the vectors go instead. Without a `net.target` the pass models an x86
+    core with `vector-width` lanes.
     The tensor keeps its NCHW type; only its storage inside the pipeline
     changes (channels vary fastest), so the convolution kernels load
     consecutive channels as one vector. Model inputs and outputs stay NCHW:
@@ -62,8 +65,9 @@ def NetLayout : Pass<"net-layout", "func::FuncOp"> {
 def NetTile : Pass<"net-tile", "func::FuncOp"> {
   let summary = "Pick register tiles and vector widths per convolution";
   let description = [{
-    For each channels-innermost convolution, chooses from the target
-    description the register block (output channels x output columns held
+    For each channels-innermost convolution, asks the module's target
+    (`net.target`; without one, an x86 core described by the options) for
+    the register block (output channels x output columns held
     in vector registers), the vector width and the loop order, and records
     them as `net.tile = {vec, oc, ow, order}`. The Halide schedule
     templates read that attribute.
