@@ -172,7 +172,8 @@ std::string netc::executorSource(const Program &m, bool profile,
     for (const ValueDesc &v : e.values)
       os << "  {" << (int)v.home << ", " << v.index << ", " << v.shape.size()
          << ", " << v.nhwc << ", " << v.isInt << ", " << v.batched << ", {"
-         << shapeList(v.shape) << "}, " << v.offset << "},\n";
+         << shapeList(v.shape) << "}, " << v.offset << ", " << v.parent
+         << ", " << v.channelOffset << "},\n";
     os << "  {0}\n};\n";
     for (size_t s = 0; s < e.steps.size(); ++s) {
       const Step &st = e.steps[s];
@@ -255,9 +256,19 @@ std::string netc::describeCalls(const Program &m) {
     os << "\n// executor " << m.name << "_" << e.name << ": " << e.steps.size()
        << " calls, arena " << e.perImageBytes << " bytes per image + "
        << e.fixedBytes << "\n";
-    for (size_t s = 0; s < e.steps.size(); ++s)
+    for (size_t s = 0; s < e.steps.size(); ++s) {
       os << "call " << s << ": " << m.kernels[e.steps[s].kernel].name << " ("
-         << e.steps[s].label << ")\n";
+         << e.steps[s].label << ")";
+      // A part of a concat in place writes a crop of the concat's buffer.
+      for (int out : e.steps[s].outputs) {
+        const ValueDesc &v = e.values[out];
+        if (v.parent >= 0)
+          os << " -> channels [" << v.channelOffset << ", "
+             << v.channelOffset + v.shape[1] << ") of value " << v.parent
+             << " (" << e.values[v.parent].shape[1] << " channels)";
+      }
+      os << "\n";
+    }
   }
   return os.str();
 }

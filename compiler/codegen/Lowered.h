@@ -74,18 +74,7 @@ struct OpStage {
     std::vector<Halide::Var> vars; // c, tx, ty, n, a, b, e, i, j
   } wino;
 
-  // Concat in place (net.in_place): this stage is the concat, and each
-  // part is a tiled convolution computed straight into its channel range
-  // by one update definition of `func`. The convolutions' own stages are
-  // `inlined` (they get no schedule of their own).
-  struct InPlacePart {
-    Tile tile;
-    Halide::Func acc, paddedInput;
-    Halide::RDom convRdom; // the convolution's taps and input channels
-    Halide::RDom channels; // the part's channels, offset in the concat
-  };
-  std::vector<InPlacePart> inPlace;
-  bool inlined = false;
+  bool inlined = false; // computed inside a consumer's schedule
 
   // A pool marked net.fuse_producer (NetFusePool): computed in strips of
   // `stripRows` output rows, with the tiled convolution it reads (the
@@ -139,6 +128,10 @@ struct ValueDesc {
   int64_t bytes = 0;  // static size (per image when batched)
   bool batched = false;
   int64_t offset = 0; // Arena: in the per-image or the fixed region
+  // A part of a concat written in place (net.in_place): a crop of value
+  // `parent` from channel `channelOffset` on; it has no storage of its own.
+  int parent = -1;
+  int64_t channelOffset = 0;
 };
 
 /// One kernel call.

@@ -1,9 +1,10 @@
 //===- NetToHalide.cpp - Fusion groups as Halide kernels ------------------===//
 //
 // An entry function (@forward, @loss) becomes a sequence of kernel calls.
-// A fusion group is one op, plus what the net passes fused into it: a
-// pool's producer convolution (net.fuse_producer) and the convolutions an
-// in-place concat writes (net.in_place). Each group lowers to its own Halide
+// A fusion group is one op, plus what the net passes fused into it (a
+// pool's producer convolution, net.fuse_producer). A concat in place
+// (net.in_place) is no group: its parts' kernels write crops of its
+// buffer. Each group lowers to its own Halide
 // pipeline over buffer arguments (activations, weights); groups with equal
 // signatures (ops, attributes, types, storage, target) share one kernel.
 // No scheduling happens here; see schedule/X86Schedule.cpp.
@@ -19,6 +20,8 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cstring>
+#include <functional>
+#include <optional>
 
 using namespace netc;
 using namespace Halide;
@@ -68,6 +71,32 @@ bool isWeight(mlir::Value v) {
   return v.getDefiningOp<mlir::net::WeightOp>() != nullptr;
 }
 
+/// A concat whose parts write into its buffer (net-concat-in-place).
+bool isConcatInPlace(mlir::Operation *op) {
+  return op && mlir::isa<mlir::net::ConcatOp>(op) &&
+         op->hasAttr(mlir::net::kInPlaceAttr);
+}
+
+/// Where a part of a concat in place lives: the concat's value, from
+/// channel `offset` on.
+struct Crop {
+  mlir::Value whole;
+  int64_t offset = 0;
+};
+
+std::optional<Crop> cropOf(mlir::Value v) {
+  if (!v.hasOneUse() || !isConcatInPlace(*v.getUsers().begin()))
+    return std::nullopt;
+  auto cat = cast<mlir::net::ConcatOp>(*v.getUsers().begin());
+  Crop c{cat.getResult(), 0};
+  for (mlir::Value in : cat.getInputs()) {
+    if (in == v)
+      return c;
+    c.offset += shapeOf(in)[1];
+  }
+  return std::nullopt;
+}
+
 /// A fusion group: its ops in program order, the values it reads from
 /// other groups (or the model inputs) and those it hands on.
 struct Group {
@@ -86,7 +115,8 @@ std::vector<Group> groupsOf(mlir::func::FuncOp fn) {
   size_t pos = 0;
   for (mlir::Operation &op : fn.getBody().front()) {
     ++pos;
-    if (mlir::isa<mlir::func::ReturnOp, mlir::net::WeightOp>(op))
+    if (mlir::isa<mlir::func::ReturnOp, mlir::net::WeightOp>(op) ||
+        isConcatInPlace(&op))
       continue;
     auto mark = op.getAttrOfType<mlir::net::GroupAttr>(mlir::net::kGroupAttr);
     size_t index;
@@ -167,8 +197,11 @@ std::string signatureOf(const Group &g, const std::string &salt) {
     os << "\n";
   }
   os << "outputs";
-  for (mlir::Value v : g.outputs)
+  for (mlir::Value v : g.outputs) {
     os << " " << ref.lookup(v) << (storedNhwc(v) ? "/nhwc" : "");
+    if (std::optional<Crop> crop = cropOf(v)) // the strides are the concat's
+      os << "/crop of " << typeText(crop->whole.getType());
+  }
   return s;
 }
 
@@ -176,10 +209,14 @@ std::string signatureOf(const Group &g, const std::string &salt) {
 int halideDim(size_t rank, size_t k) { return (int)(rank - 1 - k); }
 
 /// Constrains a buffer of `shape` stored NCHW or channels innermost: static
-/// extents and every stride (dense; the batch is outermost, so they are all
+/// extents and every stride (dense in `storage`, the shape of the tensor
+/// it is a crop of, else its own; the batch is outermost, so they are all
 /// constants): the kernel's address arithmetic folds.
-template <typename Dims> void constrain(Dims dim, const std::vector<int64_t> &shape, bool nhwc) {
+template <typename Dims>
+void constrain(Dims dim, const std::vector<int64_t> &shape, bool nhwc,
+               const std::vector<int64_t> *storage = nullptr) {
   size_t rank = shape.size();
+  const std::vector<int64_t> &dense = storage ? *storage : shape;
   std::vector<int> order; // Halide dims, innermost first
   for (size_t d = 0; d < rank; ++d)
     order.push_back((int)d);
@@ -193,7 +230,8 @@ template <typename Dims> void constrain(Dims dim, const std::vector<int64_t> &sh
     else
       dim(hd).set_min(0);
     dim(hd).set_stride((int)stride);
-    stride *= extent >= 0 ? extent : 1; // only the outermost is the batch
+    int64_t whole = dense[rank - 1 - hd];
+    stride *= whole >= 0 ? whole : 1; // only the outermost is the batch
   }
 }
 
@@ -251,7 +289,11 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
           {OpStage::Copy, out, vars, t.shape, false, {}, RDom()});
     }
     bool nhwc = !g.copy && storedNhwc(v);
-    constrain([&](int d) { return out.output_buffer().dim(d); }, t.shape, nhwc);
+    // A part of a concat in place: a crop with the concat's strides.
+    std::optional<Crop> crop = g.copy ? std::nullopt : cropOf(v);
+    std::vector<int64_t> whole = crop ? shapeOf(crop->whole) : t.shape;
+    constrain([&](int d) { return out.output_buffer().dim(d); }, t.shape, nhwc,
+              &whole);
     cx.model.outputs.push_back(out);
     cx.model.outputDescs.push_back({out.name(), isInt(v), t.shape});
   }
@@ -298,12 +340,15 @@ ValueDesc describeValue(mlir::Value v, bool nhwc) {
 /// an output there when the caller's tensor is not 64-byte aligned, and
 /// copies it over at the end.
 void planArena(ExecEntry &e) {
-  std::vector<int> def(e.values.size(), -1), last(e.values.size(), -1);
+  // A crop is stored in its parent: the parent is live from the first
+  // write of any of its parts.
+  auto home = [&](int v) { return e.values[v].parent >= 0 ? e.values[v].parent : v; };
+  std::vector<int> last(e.values.size(), -1);
   for (auto [s, step] : llvm::enumerate(e.steps)) {
     for (int v : step.outputs)
-      def[v] = (int)s, last[v] = std::max(last[v], (int)s);
+      last[home(v)] = std::max(last[home(v)], (int)s);
     for (int v : step.inputs)
-      last[v] = std::max(last[v], (int)s);
+      last[home(v)] = std::max(last[home(v)], (int)s);
   }
   for (auto [id, v] : llvm::enumerate(e.values))
     if (v.home == ValueDesc::Output)
@@ -313,12 +358,15 @@ void planArena(ExecEntry &e) {
     int last;
   };
   std::vector<Live> live[2]; // per image, fixed
+  std::vector<bool> placed(e.values.size(), false);
   int64_t top[2] = {0, 0};
   for (auto [s, step] : llvm::enumerate(e.steps))
-    for (int id : step.outputs) {
+    for (int out : step.outputs) {
+      int id = home(out);
       ValueDesc &v = e.values[id];
-      if (v.home == ValueDesc::Input)
+      if (v.home == ValueDesc::Input || placed[id])
         continue;
+      placed[id] = true;
       std::vector<Live> &pool = live[v.batched ? 0 : 1];
       llvm::erase_if(pool, [&](const Live &l) { return l.last < (int)s; });
       llvm::sort(pool, [](const Live &a, const Live &b) { return a.offset < b.offset; });
@@ -376,11 +424,17 @@ bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
   ExecEntry entry;
   entry.name = fn.getName().str();
   llvm::DenseMap<mlir::Value, int> ids;
-  auto valueFor = [&](mlir::Value v) {
-    auto [it, fresh] = ids.try_emplace(v, (int)entry.values.size());
-    if (fresh)
-      entry.values.push_back(describeValue(v, storedNhwc(v)));
-    return it->second;
+  std::function<int(mlir::Value)> valueFor = [&](mlir::Value v) {
+    if (auto it = ids.find(v); it != ids.end())
+      return it->second;
+    ValueDesc d = describeValue(v, storedNhwc(v));
+    if (std::optional<Crop> crop = cropOf(v)) {
+      d.parent = valueFor(crop->whole);
+      d.channelOffset = crop->offset;
+    }
+    ids[v] = (int)entry.values.size();
+    entry.values.push_back(d);
+    return ids[v];
   };
   for (auto [i, arg] : llvm::enumerate(fn.getArguments()))
     if (!arg.use_empty()) {

@@ -1,8 +1,8 @@
 // net-group: every op but the parameters gets its fusion group, ids in
 // program order. A producer the passes fused into its consumer (a pool's
-// net.fuse_producer, an in-place concat's convolutions) shares the
-// consumer's group; everything else is a group of its own. Code generation
-// makes one kernel per group.
+// net.fuse_producer) shares the consumer's group; everything else is a
+// group of its own. Code generation makes one kernel per group (none for
+// a concat in place, whose parts write into its buffer).
 // RUN: net-opt %s --net-group | FileCheck %s
 
 // CHECK-LABEL: func.func @stem
@@ -19,13 +19,13 @@ func.func @stem(%x: tensor<?x3x224x224xf32>) -> tensor<?x64x56x56xf32> {
   return %r : tensor<?x64x56x56xf32>
 }
 
-// The two convolutions an in-place concat writes are in its group, after
-// the pool that feeds them.
+// The two convolutions an in-place concat reads stay groups of their own
+// (their kernels write crops of the concat's buffer).
 // CHECK-LABEL: func.func @inception
 // CHECK: net.maxpool {{.*}}net.group = #net.group<0>
 // CHECK: net.conv {{.*}}net.group = #net.group<1>
-// CHECK: net.conv {{.*}}net.group = #net.group<1>
-// CHECK: net.concat {{.*}}net.group = #net.group<1>
+// CHECK: net.conv {{.*}}net.group = #net.group<2>
+// CHECK: net.concat {{.*}}net.group = #net.group<3>
 func.func @inception(%x: tensor<?x32x14x14xf32>) -> tensor<?x64x14x14xf32> {
   %p = net.maxpool %x kernel [3, 3] stride [1, 1] pad [1, 1] {net.layout = #net.layout<nhwc>} : tensor<?x32x14x14xf32> -> tensor<?x32x14x14xf32>
   %w1 = net.weight "a.weight" : tensor<32x32x1x1xf32>

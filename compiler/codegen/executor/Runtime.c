@@ -386,11 +386,14 @@ static netc_weights *current_weights(void) {
 
 typedef int (*netc_kernel_fn)(void **args);
 
-/* A tensor of an entry point. home: 0 arena, 1 model input, 2 output. */
+/* A tensor of an entry point. home: 0 arena, 1 model input, 2 output.
+   parent >= 0: a crop of that arena value from channel `choff` on. */
 typedef struct {
   int32_t home, index, rank, nhwc, isint, batched;
   int64_t shape[NETRT_MAX_RANK];
   int64_t offset;
+  int32_t parent;
+  int64_t choff;
 } netc_value;
 
 typedef struct {
@@ -457,30 +460,39 @@ __attribute__((destructor)) static void print_profile(void) {
 }
 #endif
 
-/* Describes an arena value of the run with batch `n` to Halide. */
-static void arena_buffer(const netc_value *v, uint8_t *arena, int64_t n,
-                         int64_t per_image, halide_buffer_t *b,
+/* Describes arena value `id` of the run with batch `n` to Halide. A crop
+   (a part of a concat, written in place) has its own extents but its
+   parent's strides and storage, shifted to its first channel. */
+static void arena_buffer(const netc_value *values, int id, uint8_t *arena,
+                         int64_t n, int64_t per_image, halide_buffer_t *b,
                          halide_dimension_t *dims) {
+  const netc_value *v = &values[id];
+  const netc_value *s = v->parent >= 0 ? &values[v->parent] : v;
   int64_t extent[NETRT_MAX_RANK], stride = 1;
   int i, order[NETRT_MAX_RANK];
-  for (i = 0; i < v->rank; ++i) {
-    int64_t e = v->shape[v->rank - 1 - i];
+  for (i = 0; i < s->rank; ++i) {
+    int64_t e = s->shape[s->rank - 1 - i];
     extent[i] = e < 0 ? n : e;
     order[i] = i;
   }
-  if (v->nhwc) { /* (x, y, c, n) stored c, x, y, n */
+  if (s->nhwc) { /* (x, y, c, n) stored c, x, y, n */
     order[0] = 2, order[1] = 0, order[2] = 1, order[3] = 3;
   }
-  for (i = 0; i < v->rank; ++i) {
+  for (i = 0; i < s->rank; ++i) {
     int d = order[i];
-    dims[d].min = 0;
-    dims[d].extent = (int32_t)extent[d];
     dims[d].stride = (int32_t)stride;
-    dims[d].flags = 0;
     stride *= extent[d];
   }
+  for (i = 0; i < v->rank; ++i) {
+    int64_t e = v->shape[v->rank - 1 - i];
+    dims[i].min = 0;
+    dims[i].extent = (int32_t)(e < 0 ? n : e);
+    dims[i].flags = 0;
+  }
   memset(b, 0, sizeof *b);
-  b->host = arena + (v->batched ? v->offset * n : per_image * n + v->offset);
+  b->host = arena + (s->batched ? s->offset * n : per_image * n + s->offset);
+  if (v->parent >= 0) /* channels: NCHW dim 1 */
+    b->host += v->choff * dims[v->rank - 2].stride * 4;
   b->type.code = v->isint ? halide_type_int : halide_type_float;
   b->type.bits = 32;
   b->type.lanes = 1;
@@ -557,7 +569,8 @@ static int run_entry(const netc_entry *e, const netc_weights *bound,
         else if (v->home == 2 && !((uintptr_t)out[v->index].host % ALIGN))
           *b = out[v->index];
         else
-          arena_buffer(v, arena, batch, e->per_image, b, arg_dims[i]);
+          arena_buffer(e->values, id, arena, batch, e->per_image, b,
+                       arg_dims[i]);
       }
       argv[i + 1] = b;
     }
@@ -587,7 +600,7 @@ static int run_entry(const netc_entry *e, const netc_weights *bound,
       int64_t numel = 1;
       for (s = 0; s < outputs[v->index].rank; ++s)
         numel *= outputs[v->index].shape[s];
-      arena_buffer(v, arena, batch, e->per_image, &b, d);
+      arena_buffer(e->values, i, arena, batch, e->per_image, &b, d);
       memcpy(out[v->index].host, b.host, (size_t)numel * 4);
     }
   }

@@ -56,38 +56,6 @@ static void lowerSoftmax(LowerContext &cx, mlir::net::SoftmaxOp op) {
   cx.define(op.getResult(), f, v, OpStage::Reduction, false, {mx, e, sum});
 }
 
-/// A concat marked net.in_place (NetConcatInPlace): one update definition
-/// per input writes the input's channels, and each input (a tiled conv) is
-/// inlined there, so its register tiles land in the concat's buffer.
-static mlir::LogicalResult lowerConcatInPlace(LowerContext &cx,
-                                              mlir::net::ConcatOp op,
-                                              std::string &error) {
-  std::vector<Var> v = cx.makeVars(4); // x, y, c, n
-  Func cat(cx.fresh("concat_in_place"));
-  cat(cx.asExprs(v)) = undef<float>();
-  std::vector<OpStage::InPlacePart> parts;
-  int offset = 0;
-  for (mlir::Value in : op.getInputs()) {
-    const HTensor &t = cx.get(in);
-    int index = cx.stageOf(t.f);
-    OpStage *producer = index >= 0 ? &cx.model.stages[index] : nullptr;
-    if (!producer || !producer->tile.vec) {
-      error = "net.concat in place: an input is not a tiled convolution";
-      return mlir::failure();
-    }
-    producer->inlined = true;
-    int channels = (int)t.shape[1];
-    RDom rc(0, channels, cx.fresh("r_part"));
-    cat(v[0], v[1], rc + offset, v[3]) = t.f(v[0], v[1], rc, v[3]);
-    parts.push_back({producer->tile, producer->acc, producer->paddedInput,
-                     producer->rdom, rc});
-    offset += channels;
-  }
-  cx.define(op.getResult(), cat, v, OpStage::Copy, true);
-  cx.model.stages.back().inPlace = std::move(parts);
-  return mlir::success();
-}
-
 static void lowerConcat(LowerContext &cx, mlir::net::ConcatOp op) {
   std::vector<int64_t> out = shapeOf(op.getResult());
   size_t hd = out.size() - 1 - op.getAxis();
@@ -144,8 +112,12 @@ void netc::registerTensorLowerings(LowerTable &t) {
           error = "concat along the batch axis is not supported";
           return mlir::failure();
         }
-        if (c->hasAttr(mlir::net::kInPlaceAttr))
-          return lowerConcatInPlace(cx, c, error);
+        // A concat in place (net.in_place) is no computation: its parts
+        // write into crops of its buffer (NetToHalide.cpp).
+        if (c->hasAttr(mlir::net::kInPlaceAttr)) {
+          error = "internal error: a concat in place reached a kernel";
+          return mlir::failure();
+        }
         lowerConcat(cx, c);
         return mlir::success();
       };

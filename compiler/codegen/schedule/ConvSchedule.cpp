@@ -137,39 +137,6 @@ void netc::schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,
   scheduleTiledConv(conv, log, f, strip);
 }
 
-void netc::scheduleConcatInPlace(OpStage &s, std::vector<std::string> &log) {
-  const std::vector<Var> &v = s.vars; // x, y, c, n
-  Var x = v[0], y = v[1], c = v[2], n = v[3];
-  Func cat = s.func;
-  cat.compute_root().reorder_storage(c, x, y, n);
-  log.push_back(cat.name() + ": concat in place, channels innermost");
-  for (size_t i = 0; i < s.inPlace.size(); ++i) {
-    const OpStage::InPlacePart &p = s.inPlace[i];
-    // The part's tiled convolution, as in scheduleTiledConv, over its
-    // channel range of the concat (NetConcatInPlace made the blocks exact,
-    // so the guards never fire).
-    RVar rc = p.channels.x, rco("rco"), rci("rci"), rcio("rcio"),
-         rcii("rcii");
-    Var xo("xo"), xi("xi");
-    Stage st = cat.update((int)i);
-    st.split(rc, rco, rci, p.tile.oc, TailStrategy::GuardWithIf)
-        .split(x, xo, xi, p.tile.ow, TailStrategy::GuardWithIf);
-    if (p.tile.blocksOuter)
-      st.reorder(rci, xi, xo, y, n, rco).parallel(y);
-    else
-      st.reorder(rci, xi, xo, rco, y, n).parallel(y);
-    st.split(rci, rcio, rcii, p.tile.vec).vectorize(rcii).unroll(rcio)
-        .unroll(xi);
-    // No stage index in the LoopLevel: Halide 14 rejects one naming an
-    // update here, and each part's sums are used inside its own update
-    // only, so "the xo loop around the use" is unambiguous.
-    scheduleSums(p.acc, p.convRdom, v, p.tile.vec, LoopLevel(cat, xo));
-    std::string pad = schedulePad(p.paddedInput, v, p.tile.vec);
-    log.push_back("  part " + std::to_string(i) + " (" + p.acc.name() +
-                  "): tiled conv written in place, " + describe(p.tile) + pad);
-  }
-}
-
 void netc::scheduleChannelsInnermost(OpStage &s, int vec,
                                      std::vector<std::string> &log) {
   const std::vector<Var> &v = s.vars; // x, y, c, n

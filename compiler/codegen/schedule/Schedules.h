@@ -21,9 +21,6 @@ void scheduleWinogradConv(OpStage &s, std::vector<std::string> &log);
 void schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,
                               std::vector<std::string> &log);
 
-/// A concat whose parts are tiled convolutions written in place.
-void scheduleConcatInPlace(OpStage &s, std::vector<std::string> &log);
-
 /// A 4-D stage stored channels-innermost: channels vectorized (when there
 /// are at least `vec`), rows and images in parallel.
 void scheduleChannelsInnermost(OpStage &s, int vec,

@@ -87,10 +87,6 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
     for (netc::OpStage &s : entry.stages) {
     if (s.inlined)
       continue; // computed inside a consumer's schedule
-    if (!s.inPlace.empty()) {
-      scheduleConcatInPlace(s, log);
-      continue;
-    }
     if (s.producer >= 0) {
       schedulePoolWithProducer(s, entry.stages[s.producer], vec, log);
       continue;

@@ -25,8 +25,6 @@ namespace {
 SmallVector<Value> fusedProducers(Operation *op) {
   if (op->hasAttr(kFuseProducerAttr) && op->getNumOperands() >= 1)
     return {op->getOperand(0)};
-  if (auto cat = dyn_cast<ConcatOp>(op); cat && cat->hasAttr(kInPlaceAttr))
-    return SmallVector<Value>(cat.getInputs());
   return {};
 }
 

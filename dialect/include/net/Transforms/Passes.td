@@ -104,14 +104,13 @@ def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
   let summary = "Let convolutions write straight into the concat after them";
   let description = [{
     An inception module concatenates the last convolutions of its branches
-    along the channels. When every input of a channels-innermost `concat`
-    is a tiled convolution used only there, the concat is marked
-    `net.in_place`: code generation computes each convolution's register
-    tiles directly into its channel range of the concat's buffer, so the
-    branch outputs are never stored apart and copied. Each convolution's
-    tile is adjusted to divide its channels and width exactly (the blocks
-    then never straddle two branches); a concat where that is impossible
-    is left as it is.
+    along the channels. When every input of a channel `concat` (4-D, not
+    returned) is a distinct result of another op, read only by the concat
+    and stored in the concat's layout, the concat is marked `net.in_place`:
+    code generation gives it no kernel, and each input's kernel writes its
+    channel range of the concat's buffer directly (a crop with the concat's
+    strides), so the branch outputs are never stored apart and copied. The
+    branch kernels stay separate, so equal branches share one.
   }];
   let dependentDialects = ["mlir::net::NetDialect"];
 }
@@ -123,9 +122,10 @@ def NetGroup : Pass<"net-group", "func::FuncOp"> {
     `net.group = #net.group<N>`, ids in program order. An op is a group of
     its own, except a producer the passes fused into its consumer, which
     joins the consumer's group when nothing else reads it: the convolution
-    of a pool marked `net.fuse_producer`, the convolutions of a concat
-    marked `net.in_place`. Code generation lowers each group to one Halide
-    kernel; groups with equal signatures share one. Runs last, at every -O
+    of a pool marked `net.fuse_producer`. Code generation lowers each group
+    to one Halide kernel (a concat marked `net.in_place` to none: its
+    inputs' kernels write crops of its buffer); groups with equal
+    signatures share one. Runs last, at every -O
     level (at -O0 every op is its own group).
 
     ```mlir
