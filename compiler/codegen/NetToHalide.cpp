@@ -84,17 +84,30 @@ struct Crop {
   int64_t offset = 0;
 };
 
+/// The concat in place `v` is a part of (net-concat-in-place makes it at
+/// most one), resolved to the outermost: a DenseNet layer's input is a crop
+/// of the block's last concat.
 std::optional<Crop> cropOf(mlir::Value v) {
-  if (!v.hasOneUse() || !isConcatInPlace(*v.getUsers().begin()))
-    return std::nullopt;
-  auto cat = cast<mlir::net::ConcatOp>(*v.getUsers().begin());
-  Crop c{cat.getResult(), 0};
-  for (mlir::Value in : cat.getInputs()) {
-    if (in == v)
-      return c;
-    c.offset += shapeOf(in)[1];
+  std::optional<Crop> c;
+  for (bool found = true; found;) {
+    found = false;
+    for (mlir::Operation *user : v.getUsers()) {
+      if (!isConcatInPlace(user))
+        continue;
+      auto cat = cast<mlir::net::ConcatOp>(user);
+      int64_t offset = 0;
+      for (mlir::Value in : cat.getInputs()) {
+        if (in == v)
+          break;
+        offset += shapeOf(in)[1];
+      }
+      c = Crop{cat.getResult(), (c ? c->offset : 0) + offset};
+      v = cat.getResult();
+      found = true;
+      break;
+    }
   }
-  return std::nullopt;
+  return c;
 }
 
 /// A fusion group: its ops in program order, the values it reads from
@@ -177,8 +190,11 @@ std::string signatureOf(const Group &g, const std::string &salt) {
     return s;
   }
   llvm::DenseMap<mlir::Value, std::string> ref;
-  for (auto [i, v] : llvm::enumerate(g.inputs))
+  for (auto [i, v] : llvm::enumerate(g.inputs)) {
     ref[v] = "in" + std::to_string(i) + (storedNhwc(v) ? "/nhwc" : "");
+    if (std::optional<Crop> crop = cropOf(v)) // read with the concat's strides
+      os << "in" << i << " crop of " << typeText(crop->whole.getType()) << "\n";
+  }
   for (auto [i, op] : llvm::enumerate(g.ops)) {
     for (auto [k, r] : llvm::enumerate(op->getResults()))
       ref[r] = "%" + std::to_string(i) + "." + std::to_string(k);
@@ -249,7 +265,10 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
     std::vector<int64_t> shape = shapeOf(v);
     ImageParam p(isInt(v) ? Int(32) : Float(32), (int)shape.size(),
                  "in" + std::to_string(i));
-    constrain([&](int d) { return p.dim(d); }, shape, storedNhwc(v));
+    // A crop of a concat in place is read with the concat's strides.
+    std::optional<Crop> crop = cropOf(v);
+    std::vector<int64_t> whole = crop ? shapeOf(crop->whole) : shape;
+    constrain([&](int d) { return p.dim(d); }, shape, storedNhwc(v), &whole);
     Func f(cx.fresh("in"));
     std::vector<Var> vars = cx.makeVars(shape.size());
     f(vars) = p(cx.asExprs(vars));

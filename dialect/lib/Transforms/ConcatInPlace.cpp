@@ -23,18 +23,24 @@ using namespace mlir::net;
 namespace {
 
 /// Whether `part` can be computed straight into a crop of `cat`'s buffer:
-/// a result of its own kernel (not a parameter or a model input), read by
-/// the concat alone, stored in the concat's layout, and not itself a
-/// concat in place (crops of crops are not planned).
-bool writesInPlace(Value part, ConcatOp cat) {
+/// a result of its own kernel (not a parameter or a model input), stored in
+/// the concat's layout, not returned (a returned value may be the caller's
+/// tensor) and not already a crop of another concat. Other readers are
+/// fine: they read the crop, with the concat's strides (DenseNet reads each
+/// layer's input and concatenates it: the whole block becomes one buffer).
+bool writesInPlace(Value part, ConcatOp cat,
+                   const llvm::SmallPtrSetImpl<Value> &claimed) {
   Operation *def = part.getDefiningOp();
-  return def && !isa<WeightOp>(def) && part.hasOneUse() &&
-         isNhwc(def) == isNhwc(cat) && !def->hasAttr(kInPlaceAttr);
+  return def && !isa<WeightOp>(def) && isNhwc(def) == isNhwc(cat) &&
+         !claimed.contains(part) &&
+         llvm::none_of(part.getUsers(),
+                       [](Operation *u) { return isa<func::ReturnOp>(u); });
 }
 
 struct ConcatInPlacePass
     : public net::impl::NetConcatInPlaceBase<ConcatInPlacePass> {
   void runOnOperation() override {
+    llvm::SmallPtrSet<Value, 32> claimed; // parts of a concat in place
     getOperation().walk([&](ConcatOp cat) {
       // Along channels of a 4-D map, kept in the arena (a returned value
       // is the caller's tensor).
@@ -45,8 +51,9 @@ struct ConcatInPlacePass
         return;
       llvm::SmallPtrSet<Value, 8> seen;
       for (Value in : cat.getInputs())
-        if (!seen.insert(in).second || !writesInPlace(in, cat))
+        if (!seen.insert(in).second || !writesInPlace(in, cat, claimed))
           return;
+      claimed.insert(seen.begin(), seen.end());
       cat->setAttr(kInPlaceAttr, UnitAttr::get(cat.getContext()));
     });
   }

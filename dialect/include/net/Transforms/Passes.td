@@ -105,12 +105,16 @@ def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
   let description = [{
     An inception module concatenates the last convolutions of its branches
     along the channels. When every input of a channel `concat` (4-D, not
-    returned) is a distinct result of another op, read only by the concat
-    and stored in the concat's layout, the concat is marked `net.in_place`:
-    code generation gives it no kernel, and each input's kernel writes its
-    channel range of the concat's buffer directly (a crop with the concat's
-    strides), so the branch outputs are never stored apart and copied. The
-    branch kernels stay separate, so equal branches share one.
+    returned) is a distinct result of another op, stored in the concat's
+    layout, not returned and not already part of another such concat, the
+    concat is marked `net.in_place`: code generation gives it no kernel,
+    and each input's kernel writes its channel range of the concat's buffer
+    directly (a crop with the concat's strides), so the branch outputs are
+    never stored apart and copied. Other readers of an input read the crop.
+    Parts may be concats in place themselves: a DenseNet block, where each
+    layer concatenates its input with its new channels, becomes one buffer
+    that every layer extends. The branch kernels stay separate, so equal
+    branches share one.
   }];
   let dependentDialects = ["mlir::net::NetDialect"];
 }
