@@ -51,3 +51,17 @@ else:
                        "UNSUPPORTED (run scripts/setup)")
 if _has_module("numpy"):
     config.available_features.add("numpy")
+
+# ONNX Runtime (onnxruntime-node, installed by scripts/setup through
+# ../shared/peers/peers.py --install-only) for the per-layer comparison.
+_ort = os.path.join(os.environ.get("NETC_PEERS_CACHE",
+                                   os.path.expanduser("~/.cache/netc-peers")),
+                    "node_modules", "onnxruntime-node")
+import shutil as _shutil
+if os.path.isdir(_ort) and _shutil.which("node"):
+    config.available_features.add("ort")
+    config.environment["NETC_PEERS_CACHE"] = os.path.dirname(os.path.dirname(_ort))
+else:
+    lit_config.warning("onnxruntime-node is missing: the ONNX Runtime "
+                       "comparisons will be UNSUPPORTED (run scripts/setup)")
+
