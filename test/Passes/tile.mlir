@@ -10,13 +10,16 @@
 // RUN: net-opt %s --net-tile="vector-width=16 registers=32 l2=65536 winograd=false" | FileCheck %s --check-prefix=SMALL
 // Winograd for dense stride-1 3x3 convolutions with >= 64 channels:
 // F(4x4,3x3) on maps of 14 and up, F(2x2,3x3) below. GEMM blocks of 4
-// vectors x 4 tiles per block of tiles; stage 4's transformed filter
-// (16 x 512 x 512 floats, 16 MiB) reaches 16 x L2, so its GEMMs run per
-// image over all 16 tiles, blocks of 6 tiles (4 x 6 sums in registers).
+// vectors x 4 tiles per block of tiles; stage 3's and 4's transformed
+// filters (36 x 256 x 256 floats, 9 MiB; 16 x 512 x 512, 16 MiB) reach
+// 4 x L2, so their GEMMs run per image (U streams once per image, not once
+// per block of tiles) over all 16 tiles, blocks of 6 tiles (4 x 6 sums).
 // RUN: net-opt %s --net-tile="vector-width=16 registers=32" | FileCheck %s --check-prefix=WINO
 // RUN: net-opt %s --net-tile="vector-width=8 registers=16" | FileCheck %s --check-prefix=WINO2
 // WINO-LABEL: func.func @resnet_stage1
 // WINO: net.tile = #net.tile<algo = winograd4, vec = 16, oc = 64, ow = 4, order = tile_blocks>
+// WINO-LABEL: func.func @resnet_stage3
+// WINO: net.tile = #net.tile<algo = winograd4, vec = 16, oc = 64, ow = 6, order = per_image>
 // WINO-LABEL: func.func @resnet_stage4
 // WINO: net.tile = #net.tile<algo = winograd2, vec = 16, oc = 64, ow = 6, order = per_image>
 // 3 input channels, 10 outputs: too few for the GEMMs, direct.
@@ -42,6 +45,12 @@ func.func @resnet_stage1(%x: tensor<?x64x56x56xf32>) -> tensor<?x64x56x56xf32> {
   %w = net.weight "c.weight" : tensor<64x64x3x3xf32>
   %y = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>} : (tensor<?x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<?x64x56x56xf32>
   return %y : tensor<?x64x56x56xf32>
+}
+
+func.func @resnet_stage3(%x: tensor<?x256x14x14xf32>) -> tensor<?x256x14x14xf32> {
+  %w = net.weight "c.weight" : tensor<256x256x3x3xf32>
+  %y = net.fused_conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>} : (tensor<?x256x14x14xf32>, tensor<256x256x3x3xf32>) -> tensor<?x256x14x14xf32>
+  return %y : tensor<?x256x14x14xf32>
 }
 
 // 7 columns: a 7-wide block of 3 vectors on AVX-512 (no wasted column; the
