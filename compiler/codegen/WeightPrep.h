@@ -23,7 +23,9 @@ namespace netc {
 enum class PrepKind {
   Raw = 0,      // {w}: the parameter as stored (used in place when embedded)
   Conv = 1,     // {w, bn.weight, bn.var}: w[o] * scale[o]; param 1: output
-                // channels fastest, then input channels, then the taps
+                // channels fastest, then input channels, then the taps;
+                // param B > 1: so per block of B output channels, blocks
+                // outermost
   ConvBias = 2, // {bias, bn.weight, bn.bias, bn.mean, bn.var}: the folded bias
   BnScale = 3,  // {weight, var}: weight / sqrt(var + eps)
   BnShift = 4,  // {weight, bias, mean, var}: bias - mean * scale

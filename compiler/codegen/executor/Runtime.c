@@ -187,15 +187,21 @@ static float bn_scale(const float *g, const float *var, float eps, int64_t o) {
 
 /* w[o] * scale[o]; with `outer` stored output channels fastest, then input
    channels, then the taps. */
+/* layout 0: as stored; 1: output channels fastest, then input channels,
+   then the taps; B > 1: the same per block of B output channels, blocks
+   outermost (O is a multiple of B), so a register tile's weights for one
+   input channel are one contiguous vector per block. */
 static void prep_conv(const netc_raw *w, const float *wv, const float *g,
-                      const float *var, float eps, int outer, float *out) {
+                      const float *var, float eps, int layout, float *out) {
   int64_t O = w->shape[0], cg = w->shape[1], perO = w->numel / O;
-  int64_t taps = perO / cg, i;
+  int64_t taps = perO / cg, i, B = layout;
   for (i = 0; i < w->numel; ++i) {
-    int64_t o = i / perO, rest = i % perO;
+    int64_t o = i / perO, rest = i % perO, ci = rest / taps, tap = rest % taps;
     float v = wv[i] * bn_scale(g, var, eps, o);
-    if (outer)
-      out[o + O * (rest / taps + cg * (rest % taps))] = v;
+    if (layout == 1)
+      out[o + O * (ci + cg * tap)] = v;
+    else if (layout > 1)
+      out[o % B + B * (ci + cg * (tap + taps * (o / B)))] = v;
     else
       out[i] = v;
   }

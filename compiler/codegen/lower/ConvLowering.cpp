@@ -59,21 +59,46 @@ Expr activation(const ConvSpec &c, Expr v) {
 }
 
 /// The folded weights as a weight argument over Halide's reversed dims;
-/// with `outerChannelsFirst` the buffer stores output channels fastest, then
-/// input channels, then the taps (what the tiled kernel loads as vectors).
+/// with `block` 1 the buffer stores output channels fastest, then input
+/// channels, then the taps (what the tiled kernel loads as vectors); with
+/// `block` B > 1 (a multiple of the vector, dividing the output channels)
+/// the same per block of B output channels, blocks outermost. The plain
+/// layout puts one input channel's weights of a register tile O floats
+/// after the previous one's: with O a power of two (256 to 2048 in ResNet),
+/// those loads all fall in the same L1 sets and thrash it; blocked, each
+/// vector of the tile streams contiguously.
 Func foldedWeights(LowerContext &cx, const ConvSpec &c,
-                   const std::vector<std::string> &sources,
-                   bool outerChannelsFirst) {
+                   const std::vector<std::string> &sources, int block) {
   std::vector<int64_t> shape = shapeOf(c.weight); // [O, cg, k...]
   int rank = (int)shape.size();
   PrepSpec spec;
   spec.kind = PrepKind::Conv;
   spec.sources = sources;
   spec.eps = c.eps;
-  spec.param = outerChannelsFirst;
+  spec.param = block;
   spec.extents.assign(shape.rbegin(), shape.rend());
   std::vector<int> order;
-  if (outerChannelsFirst) {
+  if (block > 1) {
+    // Dims: channel in block, taps..., input channel, block.
+    int64_t O = shape[0];
+    spec.extents.back() = O / block;
+    spec.extents.insert(spec.extents.begin(), block);
+    order = {0, rank - 1};
+    for (int d = 1; d < rank - 1; ++d)
+      order.push_back(d);
+    order.push_back(rank);
+    spec.strides = stridesFor(spec.extents, order);
+    Func buf = cx.prepared(spec, "param_" + sources[0]);
+    std::vector<Var> v = cx.makeVars(rank); // taps..., input channel, o
+    std::vector<Expr> at = {v[rank - 1] % block};
+    for (int d = 0; d < rank - 1; ++d)
+      at.push_back(v[d]);
+    at.push_back(v[rank - 1] / block);
+    Func f(cx.fresh("weights_" + sources[0]));
+    f(v) = buf(at);
+    return f;
+  }
+  if (block == 1) {
     order = {rank - 1, rank - 2};
     for (int d = 0; d < rank - 2; ++d)
       order.push_back(d);
@@ -130,7 +155,9 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
       filter.eps = c.eps;
       filter.param = wino;
     } else {
-      w = foldedWeights(cx, c, sources, tiled);
+      int vec = tiled ? (int)tileAttr.getVec() : 0;
+      w = foldedWeights(cx, c, sources,
+                        !tiled ? 0 : outCh % vec == 0 ? vec : 1);
     }
     if (c.bias || c.bn[0]) {
       PrepSpec bias;
