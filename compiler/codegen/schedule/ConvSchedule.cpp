@@ -33,11 +33,19 @@ void scheduleSums(Func acc, const RDom &r, const std::vector<Var> &v, int vec,
       .vectorize(c, vec)
       .unroll(c)
       .unroll(x);
-  acc.update()
-      .reorder(c, x, r[2], r[0], r[1], y, n) // kx, ky, input channel
+  Stage update = acc.update();
+  update.reorder(c, x, r[2], r[0], r[1], y, n) // kx, ky, input channel
       .vectorize(c, vec)
       .unroll(c)
       .unroll(x);
+  // Depthwise (one input channel per output): the taps unrolled too, so a
+  // row's input vectors, shared by neighbouring columns' windows, are
+  // loaded once rather than once per tap.
+  const int64_t *cin = Internal::as_const_int(r[2].extent());
+  const int64_t *kw = Internal::as_const_int(r[0].extent());
+  const int64_t *kh = Internal::as_const_int(r[1].extent());
+  if (cin && *cin == 1 && kw && kh && *kw * *kh <= 25)
+    update.unroll(r[0]).unroll(r[1]);
 }
 
 /// The zero-padded copy of a convolution's input, if it has one.
