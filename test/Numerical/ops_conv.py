@@ -147,16 +147,18 @@ conv(2, 3, [24, 51], 8, 7, stride=3, pad=3, file=W)        # stride 3 < kernel
 conv(3, 2, [4, 5, 21], 4, 3, pad=1, file=W)
 
 # --- winograd: dense stride-1 3x3 convs with >= 64 channels, which -O2
-# lowers as Winograd F(4x4,3x3) (maps of 14 and up) or F(2x2,3x3): sizes
+# lowers as Winograd F(4x4,3x3) (maps of 14 and up) or F(2x2,3x3) (8 to
+# 13; smaller maps get the direct kernel): sizes
 # that are no multiple of the tile, padding 0 and 2, output channels that
 # are no multiple of the GEMM block, and 512 channels (GEMMs per image) --
 G = "winograd"
 conv(2, 64, [17, 18], 80, 3, pad=1, file=G)                # F(4), tails
 conv(2, 64, [13, 10], 64, 3, pad=1, file=G)                # F(2), odd sizes
-conv(2, 64, [7, 5], 64, 3, pad=1, bias=False, file=G)      # F(2), 4 x 3 tiles
+conv(2, 64, [9, 8], 64, 3, pad=1, bias=False, file=G)      # F(2), 5 x 4 tiles
+conv(2, 64, [7, 5], 64, 3, pad=1, bias=False, file=G)      # direct: 7 x 5
 conv(2, 64, [14, 15], 64, 3, file=G)                       # pad 0: 12 x 13
 conv(2, 96, [16, 16], 64, 3, pad=2, file=G)                # pad 2: 18 x 18
-conv(2, 512, [6, 7], 512, 3, pad=1, file=G)                # per image
+conv(2, 512, [8, 9], 512, 3, pad=1, file=G)                # F(2), per image
 conv(2, 64, [16, 16], 64, 3, pad=1, stride=2, file=G)      # direct
 
 suite.run(o0=["conv2d", "wide"],

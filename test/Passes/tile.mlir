@@ -9,11 +9,12 @@
 // per row would cost 56 x 147 KB, so its one channel block goes outermost.
 // RUN: net-opt %s --net-tile="vector-width=16 registers=32 l2=65536 winograd=false" | FileCheck %s --check-prefix=SMALL
 // Winograd for dense stride-1 3x3 convolutions with >= 64 channels:
-// F(4x4,3x3) on maps of 14 and up, F(2x2,3x3) below. GEMM blocks of 4
-// vectors x 4 tiles per block of tiles; stage 3's and 4's transformed
-// filters (36 x 256 x 256 floats, 9 MiB; 16 x 512 x 512, 16 MiB) reach
-// 4 x L2, so their GEMMs run per image (U streams once per image, not once
-// per block of tiles) over all 16 tiles, blocks of 6 tiles (4 x 6 sums).
+// F(4x4,3x3) on maps of 14 and up, F(2x2,3x3) from 8 to 13, direct on
+// 7x7 (ResNet's stage 4: too few tiles to pay). GEMM blocks of 4 vectors x
+// 4 tiles per block of tiles; the transformed filters of stage 3 and of a
+// 512-channel 10x10 map (36 x 256 x 256 floats, 9 MiB; 16 x 512 x 512,
+// 16 MiB) reach 4 x L2, so their GEMMs run per image (U streams once per
+// image, not once per block of tiles), blocks of 6 tiles (4 x 6 sums).
 // RUN: net-opt %s --net-tile="vector-width=16 registers=32" | FileCheck %s --check-prefix=WINO
 // RUN: net-opt %s --net-tile="vector-width=8 registers=16" | FileCheck %s --check-prefix=WINO2
 // WINO-LABEL: func.func @resnet_stage1
@@ -21,6 +22,8 @@
 // WINO-LABEL: func.func @resnet_stage3
 // WINO: net.tile = #net.tile<algo = winograd4, vec = 16, oc = 64, ow = 6, order = per_image>
 // WINO-LABEL: func.func @resnet_stage4
+// WINO: net.tile = #net.tile<algo = direct, vec = 16, oc = 48, ow = 7, order = blocks_outer>
+// WINO-LABEL: func.func @map10
 // WINO: net.tile = #net.tile<algo = winograd2, vec = 16, oc = 64, ow = 6, order = per_image>
 // 3 input channels, 10 outputs: too few for the GEMMs, direct.
 // WINO-LABEL: func.func @narrow
@@ -65,6 +68,12 @@ func.func @resnet_stage4(%x: tensor<?x512x7x7xf32>) -> tensor<?x512x7x7xf32> {
   %w = net.weight "c.weight" : tensor<512x512x3x3xf32>
   %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<?x512x7x7xf32>
   return %y : tensor<?x512x7x7xf32>
+}
+
+func.func @map10(%x: tensor<?x512x10x10xf32>) -> tensor<?x512x10x10xf32> {
+  %w = net.weight "c.weight" : tensor<512x512x3x3xf32>
+  %y = net.conv %x, %w stride [1, 1] pad [1, 1] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x512x10x10xf32>, tensor<512x512x3x3xf32>) -> tensor<?x512x10x10xf32>
+  return %y : tensor<?x512x10x10xf32>
 }
 
 // Fewer channels than a vector: one (guarded) vector.
