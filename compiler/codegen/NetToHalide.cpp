@@ -221,18 +221,14 @@ std::string signatureOf(const Group &g, const std::string &salt) {
   return s;
 }
 
-/// Halide dim of NCHW dim k of a rank-r tensor.
-int halideDim(size_t rank, size_t k) { return (int)(rank - 1 - k); }
-
 /// Constrains a buffer of `shape` stored NCHW or channels innermost: static
-/// extents and every stride (dense in `storage`, the shape of the tensor
+/// extents and every stride (dense in `storage`: the shape of the tensor
 /// it is a crop of, else its own; the batch is outermost, so they are all
 /// constants): the kernel's address arithmetic folds.
 template <typename Dims>
 void constrain(Dims dim, const std::vector<int64_t> &shape, bool nhwc,
-               const std::vector<int64_t> *storage = nullptr) {
+               const std::vector<int64_t> &storage) {
   size_t rank = shape.size();
-  const std::vector<int64_t> &dense = storage ? *storage : shape;
   std::vector<int> order; // Halide dims, innermost first
   for (size_t d = 0; d < rank; ++d)
     order.push_back((int)d);
@@ -246,7 +242,7 @@ void constrain(Dims dim, const std::vector<int64_t> &shape, bool nhwc,
     else
       dim(hd).set_min(0);
     dim(hd).set_stride((int)stride);
-    int64_t whole = dense[rank - 1 - hd];
+    int64_t whole = storage[rank - 1 - hd];
     stride *= whole >= 0 ? whole : 1; // only the outermost is the batch
   }
 }
@@ -268,7 +264,7 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
     // A crop of a concat in place is read with the concat's strides.
     std::optional<Crop> crop = cropOf(v);
     std::vector<int64_t> whole = crop ? shapeOf(crop->whole) : shape;
-    constrain([&](int d) { return p.dim(d); }, shape, storedNhwc(v), &whole);
+    constrain([&](int d) { return p.dim(d); }, shape, storedNhwc(v), whole);
     Func f(cx.fresh("in"));
     std::vector<Var> vars = cx.makeVars(shape.size());
     f(vars) = p(cx.asExprs(vars));
@@ -312,7 +308,7 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
     std::optional<Crop> crop = g.copy ? std::nullopt : cropOf(v);
     std::vector<int64_t> whole = crop ? shapeOf(crop->whole) : t.shape;
     constrain([&](int d) { return out.output_buffer().dim(d); }, t.shape, nhwc,
-              &whole);
+              whole);
     cx.model.outputs.push_back(out);
     cx.model.outputDescs.push_back({out.name(), isInt(v), t.shape});
   }

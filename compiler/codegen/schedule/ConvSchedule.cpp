@@ -38,9 +38,9 @@ void scheduleSums(Func acc, const RDom &r, const std::vector<Var> &v, int vec,
       .vectorize(c, vec)
       .unroll(c)
       .unroll(x);
-  // Depthwise (one input channel per output): the taps unrolled too, so a
-  // row's input vectors, shared by neighbouring columns' windows, are
-  // loaded once rather than once per tap.
+  // One input channel per output (depthwise, or a one-channel input): the
+  // taps unrolled too, so a row's input vectors, shared by neighbouring
+  // columns' windows, are loaded once rather than once per tap.
   const int64_t *cin = Internal::as_const_int(r[2].extent());
   const int64_t *kw = Internal::as_const_int(r[0].extent());
   const int64_t *kh = Internal::as_const_int(r[1].extent());
@@ -106,8 +106,12 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
   scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo));
   std::string pad;
   Func p = s.paddedInput;
-  auto padRowsAt = [&](LoopLevel level, const std::string &where) {
-    p.compute_at(level)
+  // The padded rows, stored per `store` and computed per `compute` (where
+  // the two differ, Halide's sliding window pads each row once).
+  auto padRows = [&](LoopLevel store, LoopLevel compute,
+                     const std::string &where) {
+    p.store_at(store)
+        .compute_at(compute)
         .reorder_storage(c, x, y, n)
         .reorder(c, x, y, n)
         .vectorize(c, vec, TailStrategy::GuardWithIf);
@@ -115,20 +119,15 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
   };
   if (p.defined() && !root) {
     // The input rows the strip reads, padded once per strip.
-    padRowsAt(at, "strip");
+    padRows(at, at, "strip");
   } else if (p.defined() && !s.tile.blocksOuter) {
     // Rows outermost: each task pads just the input rows its output rows
     // read, into a small buffer that stays in cache (a whole padded copy
     // would be one more pass over memory; depthwise layers, which are
     // memory-bound, run ~30% faster so), stored per task and computed per
-    // output row: Halide's sliding window pads each input row once.
-    p.store_at(out, yn)
-        .compute_at(out, yi)
-        .reorder_storage(c, x, y, n)
-        .reorder(c, x, y, n)
-        .vectorize(c, vec, TailStrategy::GuardWithIf);
-    pad = "; zero-padded input rows " + p.name() +
-          " computed per output row, sliding within a task";
+    // output row, sliding within the task.
+    padRows(LoopLevel(out, yn), LoopLevel(out, yi),
+            "output row, sliding within a task");
   } else {
     pad = schedulePad(s.paddedInput, v, vec);
   }
