@@ -52,6 +52,16 @@ else:
 if _has_module("numpy"):
     config.available_features.add("numpy")
 
+# Fashion-MNIST (Debian's dataset-fashion-mnist, installed by scripts/setup)
+# for the accuracy tests: `REQUIRES: fashion-mnist`.
+_fm = os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")
+if os.path.exists(os.path.join(_fm, "t10k-images-idx3-ubyte.gz")):
+    config.available_features.add("fashion-mnist")
+    config.environment["FASHION_MNIST_DIR"] = _fm
+else:
+    lit_config.warning("dataset-fashion-mnist is missing: the accuracy tests "
+                       "will be UNSUPPORTED (run scripts/setup)")
+
 # ONNX Runtime (onnxruntime-node, installed by scripts/setup through
 # ../shared/peers/peers.py --install-only) for the per-layer comparison.
 _ort = os.path.join(os.environ.get("NETC_PEERS_CACHE",

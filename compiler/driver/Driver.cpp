@@ -114,6 +114,17 @@ cl::opt<int> jobs("j",
                   cl::desc("Kernels compiled at once (default: one per core, "
                            "or $NETC_JOBS)"),
                   cl::Prefix, cl::init(0), cl::cat(netcCat));
+cl::opt<std::string> pruneFlag(
+    "prune",
+    cl::desc("magnitude:S: zero the fraction S in [0, 1) of smallest "
+             "|weight| in every conv, dwconv, deconv and fc weight "
+             "(tools.md, \"Compression\")"),
+    cl::value_desc("magnitude:S"), cl::cat(netcCat));
+cl::list<std::string> pruneSkip(
+    "prune-skip",
+    cl::desc("Layers left dense: a prefix of layer names (conv1, "
+             "layer4, classifier); comma separated"),
+    cl::CommaSeparated, cl::value_desc("prefix,..."), cl::cat(netcCat));
 cl::opt<bool> runReference(
     "run-reference",
     cl::desc("Run the naive reference evaluator instead of compiling: reads "
@@ -169,16 +180,60 @@ static std::vector<std::string> passNames(mlir::OpPassManager &pm) {
   return names;
 }
 
+/// --prune and --prune-skip, checked; nullopt after printing the error.
+std::optional<PruneRequest> parsePrune() {
+  PruneRequest req;
+  req.skip.assign(pruneSkip.begin(), pruneSkip.end());
+  if (pruneFlag.empty()) {
+    if (!req.skip.empty()) {
+      llvm::errs() << "netc: error: --prune-skip needs --prune\n";
+      return std::nullopt;
+    }
+    return req;
+  }
+  auto [kind, value] = llvm::StringRef(pruneFlag).split(':');
+  if (kind != "magnitude") {
+    if (kind == "channels")
+      llvm::errs() << "netc: error: --prune=channels is not implemented yet "
+                      "(only --prune=magnitude:S)\n";
+    else
+      llvm::errs() << "netc: error: unknown --prune kind '" << kind
+                   << "' (expected magnitude:S)\n";
+    return std::nullopt;
+  }
+  double s = 0;
+  if (value.empty() || value.trim() != value || value.getAsDouble(s) ||
+      !(s >= 0.0 && s < 1.0)) {
+    llvm::errs() << "netc: error: --prune=magnitude:S needs S in [0, 1), got '"
+                 << value << "'\n";
+    return std::nullopt;
+  }
+  for (const std::string &p : req.skip)
+    if (p.empty()) {
+      llvm::errs() << "netc: error: --prune-skip has an empty prefix\n";
+      return std::nullopt;
+    }
+  if (noEmbedWeights) {
+    llvm::errs() << "netc: error: --prune needs the weights at compile time; "
+                    "it cannot be combined with --no-embed-weights\n";
+    return std::nullopt;
+  }
+  req.kind = PruneRequest::Kind::magnitude;
+  req.sparsity = s;
+  return req;
+}
+
 class Compilation {
 public:
-  Compilation(mlir::MLIRContext &ctx, llvm::SourceMgr &mgr)
-      : ctx(ctx), src(mgr, &ctx) {}
+  Compilation(mlir::MLIRContext &ctx, llvm::SourceMgr &mgr, PruneRequest prune)
+      : ctx(ctx), src(mgr, &ctx), prune(std::move(prune)) {}
 
   int run();
 
 private:
   mlir::MLIRContext &ctx;
   Source src;
+  PruneRequest prune;
   int dumpIndex = 0;
 
   /// Writes a stage to the dump directory.
@@ -342,11 +397,13 @@ int Compilation::run() {
   module->setAttr(mlir::net::kTargetAttr,
                   mlir::net::X86TargetAttr::get(&ctx, desc.vectorWidth,
                                                 desc.registers, desc.l2Bytes));
-  buildNetPipeline(pm, optLevel - '0', desc);
+  buildNetPipeline(pm, optLevel - '0', desc, prune);
   // Pass names given to --print-ir-* must name a pass netc has (the -O2
-  // pipeline is the largest), as mlir-opt insists.
+  // pipeline with pruning is the largest), as mlir-opt insists.
   mlir::PassManager every(&ctx);
-  buildNetPipeline(every, 2, targetDesc(target));
+  PruneRequest anyPrune;
+  anyPrune.kind = PruneRequest::Kind::magnitude;
+  buildNetPipeline(every, 2, targetDesc(target), anyPrune);
   std::vector<std::string> known = passNames(every);
   for (const auto *names : {&printIrAfter, &printIrBefore})
     for (const std::string &n : *names)
@@ -536,12 +593,16 @@ int netc::netcMain(int argc, char **argv) {
     return 1;
   }
 
+  std::optional<PruneRequest> prune = parsePrune();
+  if (!prune)
+    return 1;
+
   mlir::DialectRegistry registry;
   registerNetDialects(registry);
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   llvm::SourceMgr mgr;
   mlir::SourceMgrDiagnosticHandler handler(mgr, &ctx);
-  return Compilation(ctx, mgr).run();
+  return Compilation(ctx, mgr, std::move(*prune)).run();
 }
 

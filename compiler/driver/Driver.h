@@ -4,6 +4,9 @@
 
 #include "codegen/TargetDesc.h"
 
+#include <string>
+#include <vector>
+
 namespace mlir {
 class DialectRegistry;
 class PassManager;
@@ -14,10 +17,19 @@ namespace netc {
 /// Registers the dialects netc's IR uses.
 void registerNetDialects(mlir::DialectRegistry &registry);
 
-/// Adds the net-level optimisation pipeline for `optLevel`; `target` sizes
-/// the register tiles (-O2).
+/// What `netc --prune=...` asks for (nothing by default).
+struct PruneRequest {
+  enum class Kind { none, magnitude } kind = Kind::none;
+  double sparsity = 0.0;
+  std::vector<std::string> skip; ///< --prune-skip's layer prefixes
+};
+
+/// Adds the net-level pipeline for `optLevel`: `prune` first when asked
+/// (at every level: it changes the model), then the optimisations;
+/// `target` sizes the register tiles (-O2).
 void buildNetPipeline(mlir::PassManager &pm, int optLevel,
-                      const TargetDesc &target = TargetDesc());
+                      const TargetDesc &target = TargetDesc(),
+                      const PruneRequest &prune = PruneRequest());
 
 /// Registers the net passes with MLIR's pass registry (for net-opt).
 void registerNetPasses();

@@ -18,7 +18,15 @@ void netc::registerNetDialects(mlir::DialectRegistry &registry) {
 }
 
 void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
-                             const TargetDesc &target) {
+                             const TargetDesc &target,
+                             const PruneRequest &prune) {
+  // Pruning works on the weights as loaded, before anything folds them.
+  if (prune.kind == PruneRequest::Kind::magnitude) {
+    mlir::net::NetPruneMagnitudeOptions opts;
+    opts.sparsity = prune.sparsity;
+    opts.skip = prune.skip; // copied into the pass
+    pm.addPass(mlir::net::createNetPruneMagnitude(opts));
+  }
   // Dead layers (those no output needs) go away at every level.
   pm.addPass(mlir::createCanonicalizerPass());
   if (optLevel >= 1)

@@ -38,6 +38,19 @@ LogicalResult StripAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult SparsityAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t zeros, int64_t numel) {
+  if (numel < 0 || zeros < 0 || zeros > numel)
+    return emitError() << "sparsity needs 0 <= zeros <= numel, got " << zeros
+                       << " of " << numel;
+  return success();
+}
+
+SparsityAttr SparsityAttr::count(MLIRContext *ctx, ArrayRef<float> values) {
+  int64_t zeros = llvm::count(values, 0.0f); // -0.0f == 0.0f
+  return SparsityAttr::get(ctx, zeros, (int64_t)values.size());
+}
+
 LogicalResult GroupAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 int64_t id) {
   if (id < 0)
@@ -95,6 +108,9 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
   if (name == kGroupAttr)
     return expect(isa<GroupAttr>(attr.getValue()) && !isa<WeightOp>(op),
                   "a #net.group on an op other than net.weight");
+  if (name == kSparsityAttr)
+    return expect(isa<SparsityAttr>(attr.getValue()) && isa<WeightOp>(op),
+                  "a #net.sparsity on a net.weight");
   if (name == kTargetAttr)
     return expect(isa<TargetAttrInterface>(attr.getValue()) && isa<ModuleOp>(op),
                   "a target (such as #net.x86) on a module");

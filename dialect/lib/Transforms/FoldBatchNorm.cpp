@@ -8,6 +8,7 @@
 // executor folds them then.
 //
 //===----------------------------------------------------------------------===//
+#include "net/IR/NetAttrs.h"
 #include "net/IR/NetOps.h"
 #include "net/Transforms/Passes.h"
 
@@ -59,6 +60,9 @@ bool foldValues(OpBuilder &b, ConvOp conv, BatchNormOp bn, Value &w, Value &bias
                                 b.getStringAttr(name + "#bn"), UnitAttr(),
                                 ElementsAttr());
   wop.setValues(*wv);
+  // A pruned weight stays marked (the fold scales its rows, zeros stay).
+  if (conv.getWeight().getDefiningOp()->hasAttr(kSparsityAttr))
+    wop->setAttr(kSparsityAttr, SparsityAttr::count(b.getContext(), *wv));
   auto bop = b.create<WeightOp>(bn.getWeight().getLoc(), type,
                                 b.getStringAttr(name + "#bn.bias"), UnitAttr(),
                                 ElementsAttr());

@@ -21,6 +21,7 @@ inline constexpr llvm::StringLiteral kTileAttr = "net.tile";
 inline constexpr llvm::StringLiteral kFuseProducerAttr = "net.fuse_producer";
 inline constexpr llvm::StringLiteral kInPlaceAttr = "net.in_place";
 inline constexpr llvm::StringLiteral kGroupAttr = "net.group";
+inline constexpr llvm::StringLiteral kSparsityAttr = "net.sparsity";
 /// On the module: the TargetAttrInterface the -O2 passes ask.
 inline constexpr llvm::StringLiteral kTargetAttr = "net.target";
 

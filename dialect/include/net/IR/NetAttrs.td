@@ -4,7 +4,7 @@
 // attributes of these types (the dialect verifies that each name carries
 // its type): storage (`net.layout`), the register tile and algorithm of a
 // convolution (`net.tile`) and a pool computed in strips with its producer
-// (`net.fuse_producer`). Code generation reads them; nothing parses strings.
+// (`net.fuse_producer`), a pruned weight's zeros (`net.sparsity`). Code generation reads them; nothing parses strings.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NET_ATTRS_TD
@@ -101,6 +101,31 @@ def Net_StripAttr : AttrDef<Net_Dialect, "Strip"> {
   let parameters = (ins "int64_t":$rows);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
+}
+
+def Net_SparsityAttr : AttrDef<Net_Dialect, "Sparsity"> {
+  let mnemonic = "sparsity";
+  let summary = "net-prune-magnitude's result on a weight: `zeros` of `numel`";
+  let description = [{
+    On a `net.weight` the pruning pass zeroed: how many of its `numel`
+    values are zero (the pruned ones, and any that were zero before).
+
+    ```mlir
+    %w = net.weight "c1.weight" value = ... {net.sparsity = #net.sparsity<zeros = 120, numel = 150>}
+    ```
+  }];
+  let parameters = (ins "int64_t":$zeros, "int64_t":$numel);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// zeros / numel.
+    double getFraction() const {
+      return getNumel() ? (double)getZeros() / (double)getNumel() : 0.0;
+    }
+    /// The sparsity of `values`.
+    static SparsityAttr count(::mlir::MLIRContext *ctx,
+                              ::llvm::ArrayRef<float> values);
+  }];
 }
 
 def Net_GroupAttr : AttrDef<Net_Dialect, "Group"> {

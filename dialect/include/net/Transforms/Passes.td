@@ -1,5 +1,6 @@
 //===- Passes.td - Optimisation passes on the net dialect --*- tablegen -*-===//
 //
+// net-prune-magnitude runs first at every level when netc --prune asks.
 // The -O2 pipeline runs them in this order (compiler/driver/Registration.cpp):
 // fold-batchnorm, fuse-conv, layout, tile, concat-in-place. Each has its own lit test in
 // test/Passes/.
@@ -9,6 +10,31 @@
 #define NET_TRANSFORMS_PASSES_TD
 
 include "mlir/Pass/PassBase.td"
+
+def NetPruneMagnitude : Pass<"net-prune-magnitude", "ModuleOp"> {
+  let summary = "Unstructured magnitude pruning of conv and fc weights";
+  let description = [{
+    `netc --prune=magnitude:S` (tools.md, "Compression"): in every conv,
+    depthwise conv, deconv and fc weight tensor (not biases, batchnorm
+    parameters or frozen `init=` constants) the floor(S * numel) values of
+    smallest absolute value become zero, ties broken by the lower flat index
+    (PyTorch layout). It runs first, on the weights as loaded, so that the
+    compiled model equals PyTorch with its weights pruned by the same rule.
+    A parameter shared by several layers (or by several functions) is
+    pruned once. Each pruned weight is marked with `#net.sparsity`.
+    `skip` names layers left dense: a prefix matches a layer (the weight's
+    name without its last component) equal to it or starting with it and a
+    dot; a prefix that matches no layer is an error, as is a weight without
+    values (`netc --no-embed-weights`).
+  }];
+  let options = [
+    Option<"sparsity", "sparsity", "double", "0.0",
+           "fraction S in [0, 1) of each weight tensor set to zero">,
+    ListOption<"skip", "skip", "std::string",
+               "layer name prefixes left dense">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
 
 def NetFoldBatchNorm : Pass<"net-fold-batchnorm", "func::FuncOp"> {
   let summary = "Fold eval-mode batchnorm into the convolution before it";
