@@ -118,10 +118,6 @@ def Net_SparsityAttr : AttrDef<Net_Dialect, "Sparsity"> {
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
-    /// zeros / numel.
-    double getFraction() const {
-      return getNumel() ? (double)getZeros() / (double)getNumel() : 0.0;
-    }
     /// The sparsity of `values`.
     static SparsityAttr count(::mlir::MLIRContext *ctx,
                               ::llvm::ArrayRef<float> values);
