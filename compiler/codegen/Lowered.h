@@ -74,6 +74,19 @@ struct OpStage {
     std::vector<Halide::Var> vars; // c, tx, ty, n, a, b, e, i, j
   } wino;
 
+  // A convolution with a sparse kernel (SparseLowering.cpp): `func`
+  // is the epilogue over `blk`, the tile sums per channel block, which
+  // `acc` computes per output channel from the transposed input tile `xt`.
+  struct Sparse {
+    int vec = 0;                    // lanes; 0: not sparse
+    int cols = 0, rows = 0;         // a tile: columns x rows
+    Halide::Func xt, acc, blk;
+    Halide::RDom r;                      // a channel's nonzeros
+    std::vector<Halide::Var> tileVars;   // xi, yi, o, xo, yo, n
+    int inWidth = 0, inRows = 0;         // the input a tile reads
+    bool fc = false; // an fc layer's sparse kernel (func, rdom: the rest)
+  } sparse;
+
   bool inlined = false; // computed inside a consumer's schedule
 
   // A pool marked net.fuse_producer (NetFusePool): computed in strips of

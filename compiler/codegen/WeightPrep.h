@@ -31,6 +31,10 @@ enum class PrepKind {
   BnShift = 4,  // {weight, bias, mean, var}: bias - mean * scale
   FcBlock = 5,  // {w}: [O, I] in blocks of `param` rows, each column-major
   Winograd = 6, // {w, bn.weight, bn.var}: U = G (w * scale) G^T, param = m
+  SparseConv = 7, // {w, bn.weight, bn.var}: per output channel its count of
+                  // nonzeros of w * scale, then each as (value, channel) for
+                  // 1x1, (value, channel, kx, ky) otherwise, indices as
+                  // int32 bits; rows padded to `param` nonzeros
 };
 
 struct PrepSpec {

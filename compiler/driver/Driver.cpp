@@ -125,6 +125,12 @@ cl::list<std::string> pruneSkip(
     cl::desc("Layers left dense: a prefix of layer names (conv1, "
              "layer4, classifier); comma separated"),
     cl::CommaSeparated, cl::value_desc("prefix,..."), cl::cat(netcCat));
+cl::opt<std::string> sparseKernels(
+    "sparse-kernels",
+    cl::desc("Pruned conv and fc layers (-O2): auto (dense or sparse kernel "
+             "per layer by the target's cost model, the default), always "
+             "(sparse wherever there is a sparse kernel) or never"),
+    cl::value_desc("auto|always|never"), cl::init("auto"), cl::cat(netcCat));
 cl::opt<bool> runReference(
     "run-reference",
     cl::desc("Run the naive reference evaluator instead of compiling: reads "
@@ -184,6 +190,14 @@ static std::vector<std::string> passNames(mlir::OpPassManager &pm) {
 std::optional<PruneRequest> parsePrune() {
   PruneRequest req;
   req.skip.assign(pruneSkip.begin(), pruneSkip.end());
+  req.kernels = sparseKernels;
+  if (req.kernels != "auto" && req.kernels != "always" &&
+      req.kernels != "never") {
+    llvm::errs() << "netc: error: --sparse-kernels must be auto, always or "
+                    "never, got '"
+                 << req.kernels << "'\n";
+    return std::nullopt;
+  }
   if (pruneFlag.empty()) {
     if (!req.skip.empty()) {
       llvm::errs() << "netc: error: --prune-skip needs --prune\n";

@@ -22,6 +22,9 @@ struct PruneRequest {
   enum class Kind { none, magnitude } kind = Kind::none;
   double sparsity = 0.0;
   std::vector<std::string> skip; ///< --prune-skip's layer prefixes
+  /// --sparse-kernels: how net-sparse chooses kernels for pruned layers
+  /// (auto: the target's cost model; always; never).
+  std::string kernels = "auto";
 };
 
 /// Adds the net-level pipeline for `optLevel`: `prune` first when asked

@@ -46,6 +46,13 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   tile.registers = target.registers;
   tile.l2Bytes = target.l2Bytes;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetTile(tile));
+  // Pruned layers: the dense kernel just tiled, or a sparse one.
+  mlir::net::NetSparseOptions sparse;
+  sparse.mode = prune.kernels;
+  sparse.vectorWidth = target.vectorWidth;
+  sparse.registers = target.registers;
+  sparse.l2Bytes = target.l2Bytes;
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetSparse(sparse));
   mlir::net::NetFusePoolOptions pool;
   pool.l2Bytes = target.l2Bytes;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFusePool(pool));

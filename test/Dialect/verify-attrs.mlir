@@ -91,3 +91,37 @@ module attributes {net.target = 16 : i64} {
 // expected-error @+1 {{x86 vector_width must be a power of two, got 12}}
 module attributes {net.target = #net.x86<vector_width = 12, registers = 16, l2 = 1048576>} {
 }
+
+// -----
+
+func.func @kernel_nnz_over_numel(%x: tensor<?x4x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<4x4x1x1xf32>
+  // expected-error @+1 {{kernel needs 0 <= nnz <= numel, numel >= 1, got 20 of 16}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.kernel = #net.kernel<format = sparse, nnz = 20, numel = 16, row_max = 4, dense_cost = 1, sparse_cost = 1>} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @kernel_on_a_pool(%x: tensor<?x4x8x8xf32>) {
+  // expected-error @+1 {{'net.relu' op attribute 'net.kernel' must be a #net.kernel on a conv or fc}}
+  %y = net.relu %x {net.kernel = #net.kernel<format = dense, nnz = 1, numel = 16, row_max = 1, dense_cost = 1, sparse_cost = 1>} : tensor<?x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @sparsity_over_numel() {
+  // expected-error @+1 {{sparsity needs 0 <= zeros <= numel, got 7 of 6}}
+  %w = net.weight "c.weight" {net.sparsity = #net.sparsity<zeros = 7, numel = 6>} : tensor<2x3x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @sparsity_on_a_conv(%x: tensor<?x4x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<4x4x1x1xf32>
+  // expected-error @+1 {{'net.conv' op attribute 'net.sparsity' must be a #net.sparsity on a net.weight}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.sparsity = #net.sparsity<zeros = 1, numel = 16>} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
+  return
+}

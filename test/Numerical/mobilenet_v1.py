@@ -1,4 +1,5 @@
-# examples/mobilenet_v1.net against the PyTorch MobileNetV1 below (torchvision
+# examples/mobilenet_v1.net against the PyTorch MobileNetV1 of
+# helpers/mobilenet_v1_torch.py (torchvision
 # has none; He-normal init, BatchNorm statistics measured on random images,
 # then perturbed), whose state_dict is exported unchanged
 # (num_batches_tracked is ignored by netc). Compiled once at -O2 and once at -O0 (N is a
@@ -12,64 +13,12 @@
 
 import sys
 
-import torch
-import torch.nn as nn
-
+import mobilenet_v1_torch
 import netcompare as nc
 import zoo_check
 
 
 tmp, net = sys.argv[1], sys.argv[2]
 nc.seed(0)
-
-
-
-def conv_bn_relu(cin, cout, k, stride=1, groups=1):
-    return nn.Sequential(
-        nn.Conv2d(cin, cout, k, stride, (k - 1) // 2, groups=groups,
-                  bias=False),
-        nn.BatchNorm2d(cout),
-        nn.ReLU(inplace=True))
-
-
-class DepthwiseSeparable(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.dw = conv_bn_relu(cin, cin, 3, stride, groups=cin)
-        self.pw = conv_bn_relu(cin, cout, 1)
-
-    def forward(self, x):
-        return self.pw(self.dw(x))
-
-
-class MobileNetV1(nn.Module):
-    # (out channels, stride) of the 13 depthwise-separable blocks
-    CFG = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
-           (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2),
-           (1024, 1)]
-
-    def __init__(self, classes=1000):
-        super().__init__()
-        layers = [conv_bn_relu(3, 32, 3, 2)]
-        cin = 32
-        for cout, stride in self.CFG:
-            layers.append(DepthwiseSeparable(cin, cout, stride))
-            cin = cout
-        self.features = nn.Sequential(*layers)
-        self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(1024, classes)
-
-    def forward(self, x):
-        return self.fc(torch.flatten(self.avgpool(self.features(x)), 1))
-
-
-model = MobileNetV1().eval()
-with torch.no_grad():
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            nn.init.kaiming_normal_(m.weight, mode="fan_out",
-                                    nonlinearity="relu")
-        elif isinstance(m, nn.Linear):
-            nn.init.normal_(m.weight, 0, 0.01)
-            m.bias.uniform_(-0.1, 0.1)
+model = mobilenet_v1_torch.make()
 zoo_check.check_image_classifier("mobilenet_v1", model, net, tmp)

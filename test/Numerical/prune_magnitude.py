@@ -8,7 +8,9 @@
 # weights, realistic batchnorm statistics) at 224x224, batch 1 (batch 2 for
 # the small ones), -O2. resnet18 also checks --prune-skip=conv1,fc: only the
 # stem conv and the classifier stay dense ("conv1" does not match
-# "layer1.0.conv1"). Tolerance: max relative error 1e-4 against PyTorch in
+# "layer1.0.conv1"); mobilenet_v1 at S=0.9 skips its first conv and
+# classifier. -O2 picks sparse kernels for most pruned layers here
+# (net-sparse's cost model), so this also checks them on real shapes. Tolerance: max relative error 1e-4 against PyTorch in
 # float64.
 #
 # REQUIRES: torch
@@ -22,6 +24,7 @@ import numpy as np
 import torch
 import torchvision
 
+import mobilenet_v1_torch
 import netcompare as nc
 from pruning import prune_model
 
@@ -81,5 +84,7 @@ zoo("googlenet", lambda: torchvision.models.googlenet(
 zoo("vgg16", torchvision.models.vgg16, 0.9)
 zoo("alexnet", torchvision.models.alexnet, 0.9)
 zoo("densenet121", torchvision.models.densenet121, 0.5)
+# The sparse-kernel benchmark's case: most 1x1 convolutions go sparse.
+zoo("mobilenet_v1", mobilenet_v1_torch.make, 0.9, skip=("features.0", "fc"))
 
 chk.finish()

@@ -143,7 +143,8 @@ enum {
   NETC_PREP_BN_SCALE = 3,
   NETC_PREP_BN_SHIFT = 4,
   NETC_PREP_FC_BLOCK = 5,
-  NETC_PREP_WINOGRAD = 6
+  NETC_PREP_WINOGRAD = 6,
+  NETC_PREP_SPARSE_CONV = 7
 };
 
 typedef struct {
@@ -274,6 +275,42 @@ static void prep_winograd(const netc_raw *w, const float *wv, const float *g,
   }
 }
 
+/* Per output channel o (an fc layer: output feature), at row o of `out`
+   (1 + slots * row_max floats):
+   the count of nonzeros of w[o] * scale[o], then each nonzero as (value,
+   input channel) for 1x1 kernels or (value, channel, kx, ky), taps
+   outermost, indices as int32 bits. A channel never has more than
+   row_max nonzeros (the compiler counted them in these weights); any
+   beyond are dropped rather than written past the row. */
+static void prep_sparse_conv(const netc_raw *w, const float *wv,
+                             const float *g, const float *var, float eps,
+                             int row_max, float *out) {
+  /* An fc layer's [O, I] weights are 1x1 taps. */
+  int64_t O = w->shape[0], C = w->shape[1];
+  int64_t kh = w->rank > 2 ? w->shape[2] : 1, kw = w->rank > 3 ? w->shape[3] : 1;
+  int64_t taps = kh * kw, slots = taps == 1 ? 2 : 4, row = 1 + slots * row_max;
+  int64_t o, t, c;
+  memset(out, 0, sizeof(float) * (size_t)(O * row));
+  for (o = 0; o < O; ++o) {
+    float s = bn_scale(g, var, eps, o), *r = out + o * row;
+    int32_t count = 0;
+    for (t = 0; t < taps; ++t)
+      for (c = 0; c < C; ++c) {
+        float v = wv[(o * C + c) * taps + t];
+        int32_t idx[3];
+        if (v == 0.0f || count == row_max)
+          continue;
+        idx[0] = (int32_t)c;
+        idx[1] = (int32_t)(t % kw);
+        idx[2] = (int32_t)(t / kw);
+        r[1 + slots * count] = v * s;
+        memcpy(&r[2 + slots * count], idx, sizeof(int32_t) * (size_t)(slots - 1));
+        ++count;
+      }
+    memcpy(&r[0], &count, sizeof count);
+  }
+}
+
 /* The prepared weights: one pointer per netc_prep, into `block` (owned) or,
    for raw parameters of an embedded library, into the library itself. */
 typedef struct {
@@ -348,6 +385,9 @@ static netc_weights *prepare_weights(const float *const *raw) {
       break;
     case NETC_PREP_WINOGRAD:
       prep_winograd(r0, src[0], src[1], src[2], q->eps, q->param, out);
+      break;
+    case NETC_PREP_SPARSE_CONV:
+      prep_sparse_conv(r0, src[0], src[1], src[2], q->eps, q->param, out);
       break;
     }
     for (s = 0; s < 5; ++s)

@@ -11,7 +11,7 @@
 // schedule (schedule/ConvSchedule.cpp) computes `acc` per register tile.
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/lower/LowerContext.h"
+#include "codegen/lower/ConvSpec.h"
 
 #include "net/IR/NetOps.h"
 
@@ -25,38 +25,6 @@ using mlir::cast;
 using mlir::dyn_cast;
 
 namespace {
-
-/// What both ops describe.
-struct ConvSpec {
-  mlir::Operation *op;
-  mlir::Value input, weight, bias, residual;
-  mlir::Value bn[4] = {}; // weight, bias, mean, var
-  float eps = 0;
-  mlir::net::Activation act = mlir::net::Activation::none;
-  float slope = 0;
-  llvm::ArrayRef<int64_t> stride, pad, dil;
-  int64_t groups = 1;
-};
-
-/// The name of parameter `v` (a net.weight), or "".
-std::string paramName(mlir::Value v) {
-  auto w = v ? v.getDefiningOp<mlir::net::WeightOp>() : nullptr;
-  return w ? w.getName().str() : std::string();
-}
-
-Expr activation(const ConvSpec &c, Expr v) {
-  switch (c.act) {
-  case mlir::net::Activation::relu:
-    return max(v, 0.0f);
-  case mlir::net::Activation::relu6:
-    return clamp(v, 0.0f, 6.0f);
-  case mlir::net::Activation::leaky_relu:
-    return select(v > 0.0f, v, v * c.slope);
-  case mlir::net::Activation::none:
-    break;
-  }
-  return v;
-}
 
 /// The folded weights as a weight argument over Halide's reversed dims;
 /// with `block` 1 the buffer stores output channels fastest, then input
@@ -112,6 +80,10 @@ Func foldedWeights(LowerContext &cx, const ConvSpec &c,
 
 mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
                                   std::string &error) {
+  if (auto kernel =
+          c.op->getAttrOfType<mlir::net::KernelAttr>(mlir::net::kKernelAttr))
+    if (kernel.isSparse())
+      return lowerSparseConv(cx, c, kernel, error);
   const HTensor &x = cx.get(c.input);
   std::vector<int64_t> ws = shapeOf(c.weight);
   size_t spatial = x.rank() - 2;
@@ -177,13 +149,7 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
 
   // Stages are named after the layer ("layer1.0.conv1.weight" ->
   // layer1_0_conv1_N), which is what --profile and --emit=halide show.
-  std::string layer = "conv";
-  if (auto wop = c.weight.getDefiningOp<mlir::net::WeightOp>()) {
-    // "conv1.weight", or "conv1.weight#bn" once the batchnorm is folded.
-    llvm::StringRef name = wop.getName().split('#').first;
-    name.consume_back(".weight");
-    layer = name.str();
-  }
+  std::string layer = layerName(c);
   mlir::Value result = c.op->getResult(0);
   if (wino) {
     std::vector<Var> v = cx.makeVars(4); // x, y, k, n

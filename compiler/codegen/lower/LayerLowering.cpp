@@ -4,7 +4,7 @@
 // Convolutions are in ConvLowering.cpp.
 //
 //===----------------------------------------------------------------------===//
-#include "codegen/lower/LowerContext.h"
+#include "codegen/lower/ConvSpec.h"
 
 #include "net/IR/NetOps.h"
 
@@ -68,7 +68,7 @@ Func LowerContext::weight(mlir::net::WeightOp op, int rowBlock) {
   return prepared(spec, "param_" + op.getName().str());
 }
 
-static void lowerFc(LowerContext &cx, mlir::net::FcOp op) {
+static void lowerDenseFc(LowerContext &cx, mlir::net::FcOp op) {
   const HTensor &x = cx.get(op.getInput());
   HTensor w;
   w.shape = shapeOf(op.getWeight());
@@ -122,6 +122,15 @@ void netc::registerLayerLowerings(LowerTable &t) {
       [](LowerContext &, mlir::Operation *, std::string &) {
         return mlir::success();
       };
-  addLowering<mlir::net::FcOp>(t, lowerFc);
+  t[mlir::net::FcOp::getOperationName()] =
+      [](LowerContext &cx, mlir::Operation *op, std::string &error) {
+        auto fc = mlir::cast<mlir::net::FcOp>(op);
+        if (auto kernel =
+                op->getAttrOfType<mlir::net::KernelAttr>(mlir::net::kKernelAttr))
+          if (kernel.isSparse())
+            return lowerSparseFc(cx, fc, kernel, error);
+        lowerDenseFc(cx, fc);
+        return mlir::success();
+      };
   addLowering<mlir::net::BatchNormOp>(t, lowerBatchNorm);
 }

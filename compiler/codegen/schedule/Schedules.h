@@ -13,6 +13,11 @@ void scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
                        Halide::Func consumer = Halide::Func(),
                        Halide::Var strip = Halide::Var());
 
+/// A convolution with a sparse kernel (OpStage::sparse).
+void scheduleSparseConv(OpStage &s, std::vector<std::string> &log);
+/// A fully connected layer with a sparse kernel (OpStage::sparse.fc).
+void scheduleSparseFc(OpStage &s, std::vector<std::string> &log);
+
 /// A convolution lowered as Winograd F(m x m, 3 x 3) (OpStage::wino).
 void scheduleWinogradConv(OpStage &s, std::vector<std::string> &log);
 

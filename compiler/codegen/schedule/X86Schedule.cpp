@@ -95,6 +95,14 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
       scheduleWinogradConv(s, log);
       continue;
     }
+    if (s.sparse.vec) {
+      scheduleSparseConv(s, log);
+      continue;
+    }
+    if (s.sparse.fc) {
+      scheduleSparseFc(s, log);
+      continue;
+    }
     if (optLevel >= 1 && s.tile.vec) {
       scheduleTiledConv(s, log);
       continue;

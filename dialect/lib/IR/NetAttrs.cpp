@@ -51,6 +51,20 @@ SparsityAttr SparsityAttr::count(MLIRContext *ctx, ArrayRef<float> values) {
   return SparsityAttr::get(ctx, zeros, (int64_t)values.size());
 }
 
+LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 WeightFormat format, int64_t nnz, int64_t numel,
+                                 int64_t rowMax, int64_t denseCost,
+                                 int64_t sparseCost) {
+  if (numel < 1 || nnz < 0 || nnz > numel)
+    return emitError() << "kernel needs 0 <= nnz <= numel, numel >= 1, got "
+                       << nnz << " of " << numel;
+  if (rowMax < 0 || rowMax > nnz)
+    return emitError() << "kernel needs 0 <= row_max <= nnz, got " << rowMax;
+  if (denseCost < 0 || sparseCost < 0)
+    return emitError() << "kernel costs must be >= 0";
+  return success();
+}
+
 LogicalResult GroupAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                 int64_t id) {
   if (id < 0)
@@ -111,6 +125,10 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
   if (name == kSparsityAttr)
     return expect(isa<SparsityAttr>(attr.getValue()) && isa<WeightOp>(op),
                   "a #net.sparsity on a net.weight");
+  if (name == kKernelAttr)
+    return expect(isa<KernelAttr>(attr.getValue()) &&
+                      (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op)),
+                  "a #net.kernel on a conv or fc");
   if (name == kTargetAttr)
     return expect(isa<TargetAttrInterface>(attr.getValue()) && isa<ModuleOp>(op),
                   "a target (such as #net.x86) on a module");

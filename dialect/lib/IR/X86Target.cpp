@@ -169,3 +169,61 @@ Attribute X86TargetAttr::chooseConvTile(Operation *op,
   return TileAttr::get(getContext(), ConvAlgo::direct, t.vec, t.oc, t.ow,
                        chooseOrder(in, out, weight, t.oc, l2));
 }
+
+/// Costs are in the time of one dense vector FMA at the direct kernel's
+/// usual efficiency, per image. The sparse convolution (SparseSchedule.cpp)
+/// walks tiles of `vec` columns x 4 rows; per output channel it runs that
+/// channel's nonzeros, each a broadcast weight, an index and 4 vector
+/// FMAs on input rows from L1/L2. Measured on the 2-core AVX-512 machines
+/// (a 512 x 512 1x1 layer on 16 x 16 at S = 0.9 and 64 x 512): one sparse
+/// vector FMA costs about 2.3 dense ones (loads, no reuse), and each output
+/// channel of a tile about 36 more (its loop, the count, the transposed
+/// store of its sums); the transposed input tile about 2 per input channel
+/// vector. Winograd's dense cost is its measured speed-up over the direct
+/// kernel (F(4x4): about 2.2x, F(2x2): 1.6x).
+Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
+                                           int64_t rowMax) const {
+  if (auto fc = llvm::dyn_cast<FcOp>(op)) {
+    // Dense: one vector FMA per `vec` weights, but streamed from memory
+    // (about 4x the FMA time at batch 1: weights are read once per
+    // image block). Sparse: a scalar loop, about one unit per nonzero
+    // (its value, index and input loads and FMA), plus each output.
+    auto weight = llvm::cast<RankedTensorType>(fc.getWeight().getType());
+    int64_t numel = weight.getNumElements();
+    double dense = 4.0 * double(numel) / double(getVectorWidth());
+    double sparse = double(nnz) + 2.0 * double(weight.getDimSize(0));
+    return KernelAttr::get(getContext(),
+                           sparse < dense ? WeightFormat::sparse
+                                          : WeightFormat::dense,
+                           nnz, numel, rowMax, (int64_t)dense,
+                           (int64_t)sparse);
+  }
+  if (!llvm::isa<ConvOp, FusedConvOp>(op))
+    return {};
+  auto out = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  auto weight = llvm::cast<RankedTensorType>(op->getOperand(1).getType());
+  if (weight.getRank() != 4 || out.getRank() != 4)
+    return {};
+  int64_t vec = getVectorWidth();
+  int64_t O = weight.getDimSize(0), C = weight.getDimSize(1);
+  int64_t taps = weight.getDimSize(2) * weight.getDimSize(3);
+  int64_t H = out.getDimSize(2), W = out.getDimSize(3);
+  double macs = double(O) * C * taps * H * W;
+  double dense = macs / double(vec);
+  if (auto tile = op->getAttrOfType<TileAttr>(kTileAttr))
+    dense /= tile.getAlgo() == ConvAlgo::winograd4   ? 2.2
+             : tile.getAlgo() == ConvAlgo::winograd2 ? 1.6
+                                                     : 1.0;
+  else
+    dense *= 2.0; // the plain (untiled) schedule
+  // Pixel vectors the sparse kernel computes: rows x column vectors.
+  double pixelVectors = double(H) * double((W + vec - 1) / vec);
+  double sparse = pixelVectors * (2.3 * double(nnz) + 36.0 * double(O) +
+                                  2.0 * double(C));
+  int64_t numel = weight.getNumElements();
+  return KernelAttr::get(getContext(),
+                         sparse < dense ? WeightFormat::sparse
+                                        : WeightFormat::dense,
+                         nnz, numel, rowMax, (int64_t)dense, (int64_t)sparse);
+}
+

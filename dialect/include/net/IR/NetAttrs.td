@@ -124,6 +124,37 @@ def Net_SparsityAttr : AttrDef<Net_Dialect, "Sparsity"> {
   }];
 }
 
+def Net_WeightFormat : I32EnumAttr<"WeightFormat", "how a layer's kernel holds its weights", [
+    I32EnumAttrCase<"dense", 0>,
+    I32EnumAttrCase<"sparse", 1>]> {
+  let cppNamespace = "::mlir::net";
+  let genSpecializedAttr = 0;
+}
+
+def Net_KernelAttr : AttrDef<Net_Dialect, "Kernel"> {
+  let mnemonic = "kernel";
+  let summary = "net-sparse's choice for a pruned conv or fc: dense or sparse kernel";
+  let description = [{
+    On a convolution or fully connected layer whose weights were pruned:
+    the weights' `nnz` nonzeros of `numel`, the most nonzeros of one output
+    channel (`row_max`, the length the sparse kernel's rows are padded to),
+    the target's cost estimates of the dense and the sparse kernel (its own
+    units, per image) and the `format` the cheaper one chose.
+
+    ```mlir
+    net.kernel = #net.kernel<format = sparse, nnz = 26214, numel = 262144, row_max = 77, dense_cost = 16384, sparse_cost = 5120>
+    ```
+  }];
+  let parameters = (ins EnumParameter<Net_WeightFormat>:$format,
+                        "int64_t":$nnz, "int64_t":$numel, "int64_t":$row_max,
+                        "int64_t":$dense_cost, "int64_t":$sparse_cost);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    bool isSparse() const { return getFormat() == WeightFormat::sparse; }
+  }];
+}
+
 def Net_GroupAttr : AttrDef<Net_Dialect, "Group"> {
   let mnemonic = "group";
   let summary = "net-group's fusion group: the ops one kernel computes";

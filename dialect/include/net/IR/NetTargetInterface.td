@@ -29,6 +29,13 @@ def Net_TargetAttrInterface : AttrInterface<"TargetAttrInterface"> {
                     "(Attribute: TileAttr is declared after the interface.)",
       "::mlir::Attribute", "chooseConvTile",
       (ins "::mlir::Operation *":$conv, "bool":$fastAlgorithms)>,
+    InterfaceMethod<"The dense or sparse kernel for a conv or fc layer whose "
+                    "weights have `nnz` nonzeros, at most `rowMax` in one "
+                    "output channel: a #net.kernel with both cost estimates, "
+                    "or null when the target has no sparse kernel for `op`. "
+                    "(Attribute: KernelAttr is declared after the interface.)",
+      "::mlir::Attribute", "chooseWeightFormat",
+      (ins "::mlir::Operation *":$op, "int64_t":$nnz, "int64_t":$rowMax)>,
   ];
 }
 

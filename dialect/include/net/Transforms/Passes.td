@@ -126,6 +126,33 @@ def NetTile : Pass<"net-tile", "func::FuncOp"> {
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
+def NetSparse : Pass<"net-sparse", "func::FuncOp"> {
+  let summary = "Choose dense or sparse kernels for pruned convolutions and fc layers";
+  let description = [{
+    For each convolution (groups 1, 2-D, stored channels innermost) and
+    fully connected layer whose weight is a pruned `net.weight` (it carries
+    `#net.sparsity` and its values), counts the nonzeros (in all, and the
+    most in one output channel) and asks the module's target (without one,
+    an x86 core described by the options) to compare its dense kernel (the
+    `net.tile` net-tile chose: direct or Winograd) with its sparse one. The
+    choice and both estimates are recorded as `net.kernel =
+    #net.kernel<format = ...>`; a layer that goes sparse loses its
+    `net.tile`. `mode=always` / `mode=never` override the cost model (tests,
+    comparisons); `mode=auto` is the default.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", "\"auto\"",
+           "auto (the target's cost model), always or never">,
+    Option<"vectorWidth", "vector-width", "int", "8",
+           "float lanes in one vector register">,
+    Option<"registers", "registers", "int", "16",
+           "vector registers available to a kernel">,
+    Option<"l2Bytes", "l2", "int64_t", "1048576",
+           "L2 cache size per core in bytes">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
 def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
   let summary = "Let convolutions write straight into the concat after them";
   let description = [{

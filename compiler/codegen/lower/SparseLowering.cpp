@@ -1,0 +1,174 @@
+//===- SparseLowering.cpp - Pruned conv and fc layers as sparse x dense ---===//
+//
+// A convolution net-sparse marked `#net.kernel<format = sparse>` computes
+// only its nonzero weights. The weights are a preparation (PrepKind::
+// SparseConv, applied when the library is opened, batchnorm folded): per
+// output channel o, its count of nonzeros, then each nonzero as (value,
+// input channel) for a 1x1 kernel or (value, input channel, kx, ky),
+// rows padded to the most nonzeros of any channel (`row_max`). Indices are
+// stored as the bits of a float (the buffer is f32 like every weight).
+//
+// The output is computed in tiles of `vec` columns x 4 rows. A tile's
+// input (with its halo) is transposed once into `xt`, columns innermost;
+// then for each output channel the sums of the tile are vectors over
+// columns: each nonzero broadcasts its weight and adds it times one input
+// row vector per tile row, the loop running just that channel's count
+// (Halide trims the `where`). The tile's sums, `vec` output channels at a
+// time, are transposed back into the channels-innermost output, where the
+// bias, residual and activation are applied. See SparseSchedule.cpp.
+//
+// A fully connected layer's sparse kernel uses the same preparation (its
+// [O, I] weights as 1x1 taps): per output feature and image, a scalar loop
+// over that feature's nonzeros, gathering its inputs. At batch 1 the dense
+// kernel streams every weight from memory; this one reads 8 bytes per
+// nonzero.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/lower/ConvSpec.h"
+
+#include "net/IR/NetAttrs.h"
+
+using namespace netc;
+using namespace Halide;
+
+mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
+                                          mlir::net::KernelAttr kernel,
+                                          std::string &error) {
+  const HTensor &x = cx.get(c.input);
+  std::vector<int64_t> ws = shapeOf(c.weight); // O, C, kh, kw
+  if (ws.size() != 4 || c.groups != 1 || x.rank() != 4) {
+    error = "a sparse kernel needs a 2-D convolution with groups 1";
+    return mlir::failure();
+  }
+  bool bnOk = !c.bn[0] || llvm::all_of(c.bn, [](mlir::Value v) {
+    return !paramName(v).empty();
+  });
+  if (paramName(c.weight).empty() || (c.bias && paramName(c.bias).empty()) ||
+      !bnOk) {
+    error = c.op->getName().getStringRef().str() +
+            ": the weights, bias and batchnorm parameters must be net.weight "
+            "values";
+    return mlir::failure();
+  }
+  int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3];
+  int vec = 8;
+  if (auto target = mlir::net::targetOf(c.op))
+    vec = (int)target.getFloatLanes();
+  // Rows per tile. More rows give each loaded weight more independent FMA
+  // chains, but the tile's transposed input outgrows L1: 8 rows (from 16
+  // rows up) made mobilenet_v1 at S = 0.9 9% slower than 4.
+  const int rows = 4;
+  // Columns per tile: a whole vector even where the width is not a
+  // multiple (the tile's last columns read zeros and are not stored).
+  // Narrower vectors (14 lanes for a 14-wide map) were measured 2-3x
+  // slower: LLVM splits them into 8 + 4 + 2.
+  int cols = vec;
+  int slots = kh * kw == 1 ? 2 : 4;
+  int rowMax = std::max<int>(1, (int)kernel.getRowMax());
+
+  std::string g = paramName(c.bn[0]), var = paramName(c.bn[3]);
+  PrepSpec spec;
+  spec.kind = PrepKind::SparseConv;
+  spec.sources = {paramName(c.weight), g, var};
+  spec.eps = c.eps;
+  spec.param = rowMax;
+  spec.extents = {1 + (int64_t)slots * rowMax, O};
+  spec.strides = {1, spec.extents[0]};
+  Func sp = cx.prepared(spec, "sparse_" + spec.sources[0]);
+
+  Var xi("xi"), yi("yi"), o("o"), xo("xo"), yo("yo"), n("n");
+  std::string layer = layerName(c);
+  // The input tile, zero outside the image (padding, and the columns and
+  // rows a partial tile computes past the edge).
+  Func xt(cx.fresh(layer + "_tile"));
+  std::vector<Var> tv = cx.makeVars(4); // x, y, c, n
+  std::vector<int64_t> all = {1, 1};
+  xt(tv) = LowerContext::padded(x, cx.asExprs(tv), all);
+
+  RDom r(0, rowMax, cx.fresh("r_nz"));
+  r.where(r < reinterpret<int>(sp(0, o)));
+  auto field = [&](int k) { return sp(1 + slots * r + k, o); };
+  Expr ci = clamp(reinterpret<int>(field(1)), 0, (int)C - 1);
+  Expr kx = 0, ky = 0;
+  if (slots == 4) {
+    kx = clamp(reinterpret<int>(field(2)), 0, (int)kw - 1);
+    ky = clamp(reinterpret<int>(field(3)), 0, (int)kh - 1);
+  }
+  int sx = (int)c.stride[1], sy = (int)c.stride[0];
+  int dx = (int)c.dil[1], dy = (int)c.dil[0];
+  Expr ix = (xo * cols + xi) * sx + kx * dx - (int)c.pad[1];
+  Expr iy = (yo * rows + yi) * sy + ky * dy - (int)c.pad[0];
+  Func acc(cx.fresh(layer + "_sparse_sum"));
+  acc(xi, yi, o, xo, yo, n) = 0.0f;
+  acc(xi, yi, o, xo, yo, n) += field(0) * xt(ix, iy, ci, n);
+  // The tile's sums, stored per block of output channels.
+  Func blk(cx.fresh(layer + "_sums"));
+  blk(xi, yi, o, xo, yo, n) = acc(xi, yi, o, xo, yo, n);
+
+  std::vector<Var> v = cx.makeVars(4); // x, y, o, n
+  Expr value =
+      blk(v[0] % cols, v[1] % rows, v[2], v[0] / cols, v[1] / rows, v[3]);
+  if (c.bias || c.bn[0]) {
+    PrepSpec bias;
+    bias.kind = PrepKind::ConvBias;
+    bias.sources = {paramName(c.bias), g, paramName(c.bn[1]),
+                    paramName(c.bn[2]), var};
+    bias.eps = c.eps;
+    bias.extents = {O};
+    bias.strides = {1};
+    value = cx.prepared(bias, "bias_folded")(v[2]) + value;
+  }
+  if (c.residual)
+    value = value + cx.get(c.residual).f(cx.asExprs(v));
+  Func out(cx.fresh(layer));
+  out(cx.asExprs(v)) = activation(c, value);
+  cx.define(c.op->getResult(0), out, v, OpStage::Conv, false);
+  OpStage &s = cx.model.stages.back();
+  s.sparse.vec = vec;
+  s.sparse.cols = cols;
+  s.sparse.rows = rows;
+  s.sparse.xt = xt;
+  s.sparse.acc = acc;
+  s.sparse.blk = blk;
+  s.sparse.r = r;
+  s.sparse.tileVars = {xi, yi, o, xo, yo, n};
+  // Input columns and rows one tile reads.
+  s.sparse.inWidth = (cols - 1) * sx + ((int)kw - 1) * dx + 1;
+  s.sparse.inRows = (rows - 1) * sy + ((int)kh - 1) * dy + 1;
+  return mlir::success();
+}
+
+mlir::LogicalResult netc::lowerSparseFc(LowerContext &cx, mlir::net::FcOp op,
+                                        mlir::net::KernelAttr kernel,
+                                        std::string &error) {
+  const HTensor &x = cx.get(op.getInput());
+  std::vector<int64_t> ws = shapeOf(op.getWeight()); // O, I
+  std::string name = paramName(op.getWeight());
+  if (name.empty() || (op.getBias() && paramName(op.getBias()).empty())) {
+    error = "net.fc: a sparse kernel needs net.weight weights and bias";
+    return mlir::failure();
+  }
+  int rowMax = std::max<int>(1, (int)kernel.getRowMax());
+  PrepSpec spec;
+  spec.kind = PrepKind::SparseConv;
+  spec.sources = {name, "", ""};
+  spec.param = rowMax;
+  spec.extents = {1 + 2 * (int64_t)rowMax, ws[0]};
+  spec.strides = {1, spec.extents[0]};
+  Func sp = cx.prepared(spec, "sparse_" + name);
+  Func flat = cx.flattened(x, cx.fresh("flatten"));
+  Var o("x"), n("y");
+  // The schedule's last block of outputs is guarded, but Halide evaluates
+  // the `where` bound (the row's count) for the whole block: clamp the row.
+  Expr row = min(o, (int)ws[0] - 1);
+  RDom r(0, rowMax, cx.fresh("r_nz"));
+  r.where(r < reinterpret<int>(sp(0, row)));
+  Expr i = clamp(reinterpret<int>(sp(2 + 2 * r, row)), 0, (int)ws[1] - 1);
+  Func f(cx.fresh("fc"));
+  f(o, n) = op.getBias() ? cx.get(op.getBias()).f(o) : Expr(0.0f);
+  f(o, n) += sp(1 + 2 * r, row) * flat(i, n);
+  cx.define(op.getResult(), f, {o, n}, OpStage::Fc, true, {}, r);
+  cx.model.stages.back().sparse.fc = true;
+  return mlir::success();
+}
+
