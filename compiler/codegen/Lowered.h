@@ -84,7 +84,7 @@ struct OpStage {
     Halide::RDom r;                      // a channel's nonzeros
     std::vector<Halide::Var> tileVars;   // xi, yi, o, xo, yo, n
     int inWidth = 0, inRows = 0;         // the input a tile reads
-    bool fc = false; // an fc layer's sparse kernel (func, rdom: the rest)
+    bool fc = false; // an fc layer's sparse kernel (xt: its flattened input)
   } sparse;
 
   bool inlined = false; // computed inside a consumer's schedule

@@ -169,6 +169,7 @@ mlir::LogicalResult netc::lowerSparseFc(LowerContext &cx, mlir::net::FcOp op,
   f(o, n) += sp(1 + 2 * r, row) * flat(i, n);
   cx.define(op.getResult(), f, {o, n}, OpStage::Fc, true, {}, r);
   cx.model.stages.back().sparse.fc = true;
+  cx.model.stages.back().sparse.xt = flat;
   return mlir::success();
 }
 

@@ -91,6 +91,9 @@ void netc::scheduleSparseConv(OpStage &s, std::vector<std::string> &log) {
 
 void netc::scheduleSparseFc(OpStage &s, std::vector<std::string> &log) {
   Var o = s.vars[0], n = s.vars[1], ob("ob"), oi("oi");
+  // The input, flattened once: read at each nonzero's index, its index
+  // arithmetic (a 4-D input's coordinates) would cost more than the FMA.
+  s.sparse.xt.compute_root();
   s.func.compute_root().split(o, ob, oi, kFcBlock, TailStrategy::GuardWithIf)
       .parallel(ob);
   // Per output feature, each image runs the feature's nonzeros (its row

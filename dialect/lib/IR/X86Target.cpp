@@ -174,13 +174,16 @@ Attribute X86TargetAttr::chooseConvTile(Operation *op,
 /// usual efficiency, per image. The sparse convolution (SparseSchedule.cpp)
 /// walks tiles of `vec` columns x 4 rows; per output channel it runs that
 /// channel's nonzeros, each a broadcast weight, an index and 4 vector
-/// FMAs on input rows from L1/L2. Measured on the 2-core AVX-512 machines
-/// (a 512 x 512 1x1 layer on 16 x 16 at S = 0.9 and 64 x 512): one sparse
-/// vector FMA costs about 2.3 dense ones (loads, no reuse), and each output
-/// channel of a tile about 36 more (its loop, the count, the transposed
-/// store of its sums); the transposed input tile about 2 per input channel
-/// vector. Winograd's dense cost is its measured speed-up over the direct
-/// kernel (F(4x4): about 2.2x, F(2x2): 1.6x).
+/// FMAs on input rows from L1/L2. The coefficients are a least-squares fit
+/// of per-layer times (netc --profile, mobilenet_v1 at S = 0.9 and
+/// resnet50 at S = 0.8, every layer sparse, 2-core AVX-512 machine; within
+/// 25% on the stride-1 1x1 layers): per pixel vector of a tile, 2.45 per
+/// nonzero (loads without reuse), 31 per output channel (its loop, the
+/// count, the transposed store of its sums) and 28 per input channel and
+/// tap (the transposed input tile). Larger kernels cost 1.2x that, strided
+/// ones 2.8x (their input tiles are wider and read with strides). Dense:
+/// Winograd's measured speed-up over the direct kernel (F(4x4) about 2.2x,
+/// F(2x2) 1.6x), the untiled schedule about half the tiled one's speed.
 Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
                                            int64_t rowMax) const {
   if (auto fc = llvm::dyn_cast<FcOp>(op)) {
@@ -216,14 +219,18 @@ Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
                                                      : 1.0;
   else
     dense *= 2.0; // the plain (untiled) schedule
-  // Pixel vectors the sparse kernel computes: rows x column vectors.
-  double pixelVectors = double(H) * double((W + vec - 1) / vec);
-  double sparse = pixelVectors * (2.3 * double(nnz) + 36.0 * double(O) +
-                                  2.0 * double(C));
+  // Pixel vectors the sparse kernel computes: tiles of 4 rows x `vec`.
+  double pixelVectors = double((H + 3) / 4 * 4) * double((W + vec - 1) / vec);
+  double sparse = pixelVectors * (2.45 * double(nnz) + 31.0 * double(O) +
+                                  28.0 * double(C * taps));
+  if (taps > 1)
+    sparse *= 1.2;
+  auto strides = op->getAttrOfType<DenseI64ArrayAttr>("stride").asArrayRef();
+  if (llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+    sparse *= 2.8;
   int64_t numel = weight.getNumElements();
   return KernelAttr::get(getContext(),
                          sparse < dense ? WeightFormat::sparse
                                         : WeightFormat::dense,
                          nnz, numel, rowMax, (int64_t)dense, (int64_t)sparse);
 }
-
