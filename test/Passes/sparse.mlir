@@ -19,11 +19,11 @@
 // CHECK: net.conv
 // CHECK-SAME: net.kernel = #net.kernel<format = dense, nnz = 4096, numel = 4096, row_max = 64,
 // CHECK-SAME: net.tile = #net.tile
-// All zero, 256 input channels: sparse, and the tile goes.
+// All zero, 256 channels in and out: sparse, and the tile goes.
 // CHECK: net.conv
-// CHECK-SAME: net.kernel = #net.kernel<format = sparse, nnz = 0, numel = 16384, row_max = 0,
+// CHECK-SAME: net.kernel = #net.kernel<format = sparse, nnz = 0, numel = 65536, row_max = 0,
 // CHECK-NOT: net.tile
-// CHECK-SAME: -> tensor<?x64x8x8xf32>
+// CHECK-SAME: -> tensor<?x256x8x8xf32>
 // Not pruned, grouped: nothing.
 // CHECK-NOT: net.kernel
 // CHECK: net.fc
@@ -32,7 +32,7 @@
 // ALWAYS: net.kernel = #net.kernel<format = sparse, nnz = 3,
 // ALWAYS: net.kernel = #net.kernel<format = sparse, nnz = 4096,
 // ALWAYS-NOT: net.tile
-// ALWAYS: net.kernel = #net.kernel<format = sparse, nnz = 0, numel = 16384
+// ALWAYS: net.kernel = #net.kernel<format = sparse, nnz = 0, numel = 65536
 // ALWAYS-NOT: net.conv{{.*}}net.kernel
 // ALWAYS: net.fc {{.*}}#net.kernel<format = sparse
 // NEVER: net.kernel = #net.kernel<format = dense, nnz = 3,
@@ -42,18 +42,18 @@
 // BAD: error: net-sparse: mode must be auto, always or never, got 'sometimes'
 
 #tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 4, order = rows_outer>
-func.func @forward(%x: tensor<?x64x8x8xf32>, %v: tensor<?x64xf32>, %x2: tensor<?x256x16x16xf32>) -> (tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>) {
+func.func @forward(%x: tensor<?x64x8x8xf32>, %v: tensor<?x64xf32>, %x2: tensor<?x256x8x8xf32>) -> (tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>, tensor<?x256x8x8xf32>) {
   %w0 = net.weight "a.weight" value = dense<[[[[1.0]], [[-2.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]]], [[[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[3.0]]]]> : tensor<2x64x1x1xf32> {net.sparsity = #net.sparsity<zeros = 125, numel = 128>} : tensor<2x64x1x1xf32>
   %y0 = net.conv %x, %w0 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x64x8x8xf32>, tensor<2x64x1x1xf32>) -> tensor<?x2x8x8xf32>
   %w1 = net.weight "b.weight" value = dense<0.5> : tensor<64x64x1x1xf32> {net.sparsity = #net.sparsity<zeros = 0, numel = 4096>} : tensor<64x64x1x1xf32>
   %y1 = net.conv %x, %w1 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #tile} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
-  %w5 = net.weight "e.weight" value = dense<0.0> : tensor<64x256x1x1xf32> {net.sparsity = #net.sparsity<zeros = 16384, numel = 16384>} : tensor<64x256x1x1xf32>
-  %y5 = net.conv %x2, %w5 stride [2, 2] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #tile} : (tensor<?x256x16x16xf32>, tensor<64x256x1x1xf32>) -> tensor<?x64x8x8xf32>
+  %w5 = net.weight "e.weight" value = dense<0.0> : tensor<256x256x1x1xf32> {net.sparsity = #net.sparsity<zeros = 65536, numel = 65536>} : tensor<256x256x1x1xf32>
+  %y5 = net.conv %x2, %w5 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #tile} : (tensor<?x256x8x8xf32>, tensor<256x256x1x1xf32>) -> tensor<?x256x8x8xf32>
   %w2 = net.weight "c.weight" value = dense<0.0> : tensor<64x64x1x1xf32> : tensor<64x64x1x1xf32>
-  %y2 = net.conv %y5, %w2 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  %y2 = net.conv %x, %w2 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
   %w3 = net.weight "d.weight" value = dense<0.0> : tensor<64x1x3x3xf32> {net.sparsity = #net.sparsity<zeros = 576, numel = 576>} : tensor<64x1x3x3xf32>
   %y3 = net.conv %x, %w3 stride [1, 1] pad [1, 1] dilation [1, 1] groups 64 {net.layout = #net.layout<nhwc>} : (tensor<?x64x8x8xf32>, tensor<64x1x3x3xf32>) -> tensor<?x64x8x8xf32>
   %w4 = net.weight "fc.weight" value = dense<0.0> : tensor<2x64xf32> {net.sparsity = #net.sparsity<zeros = 128, numel = 128>} : tensor<2x64xf32>
   %y4 = net.fc %v, %w4 : (tensor<?x64xf32>, tensor<2x64xf32>) -> tensor<?x2xf32>
-  return %y0, %y1, %y2, %y3, %y4 : tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>
+  return %y0, %y1, %y2, %y3, %y4, %y5 : tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>, tensor<?x256x8x8xf32>
 }
