@@ -117,9 +117,11 @@ cl::opt<int> jobs("j",
 cl::opt<std::string> pruneFlag(
     "prune",
     cl::desc("magnitude:S: zero the fraction S in [0, 1) of smallest "
-             "|weight| in every conv, dwconv, deconv and fc weight "
-             "(tools.md, \"Compression\")"),
-    cl::value_desc("magnitude:S"), cl::cat(netcCat));
+             "|weight| in every conv, dwconv, deconv and fc weight; "
+             "channels:S: remove the fraction S of output channels of the "
+             "convolutions, coupled channels together (tools.md, "
+             "\"Compression\")"),
+    cl::value_desc("magnitude:S|channels:S"), cl::cat(netcCat));
 cl::list<std::string> pruneSkip(
     "prune-skip",
     cl::desc("Layers left dense: a prefix of layer names (conv1, "
@@ -206,20 +208,21 @@ std::optional<PruneRequest> parsePrune() {
     return req;
   }
   auto [kind, value] = llvm::StringRef(pruneFlag).split(':');
-  if (kind != "magnitude") {
-    if (kind == "channels")
-      llvm::errs() << "netc: error: --prune=channels is not implemented yet "
-                      "(only --prune=magnitude:S)\n";
-    else
-      llvm::errs() << "netc: error: unknown --prune kind '" << kind
-                   << "' (expected magnitude:S)\n";
+  if (kind != "magnitude" && kind != "channels") {
+    llvm::errs() << "netc: error: unknown --prune kind '" << kind
+                 << "' (expected magnitude:S or channels:S)\n";
     return std::nullopt;
   }
   double s = 0;
   if (value.empty() || value.trim() != value || value.getAsDouble(s) ||
       !(s >= 0.0 && s < 1.0)) {
-    llvm::errs() << "netc: error: --prune=magnitude:S needs S in [0, 1), got '"
-                 << value << "'\n";
+    llvm::errs() << "netc: error: --prune=" << kind
+                 << ":S needs S in [0, 1), got '" << value << "'\n";
+    return std::nullopt;
+  }
+  if (kind == "channels" && !req.skip.empty()) {
+    llvm::errs() << "netc: error: --prune-skip applies to --prune=magnitude "
+                    "only\n";
     return std::nullopt;
   }
   for (const std::string &p : req.skip)
@@ -232,7 +235,8 @@ std::optional<PruneRequest> parsePrune() {
                     "it cannot be combined with --no-embed-weights\n";
     return std::nullopt;
   }
-  req.kind = PruneRequest::Kind::magnitude;
+  req.kind = kind == "channels" ? PruneRequest::Kind::channels
+                                : PruneRequest::Kind::magnitude;
   req.sparsity = s;
   return req;
 }
@@ -366,11 +370,17 @@ int Compilation::run() {
     if (stop == "net")
       return deliver(print(module));
   }
+  std::optional<FlopsReport> flopsBefore;
   if (stop == "flops") {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    printFlops(countFlops(module), os);
-    return deliver(text);
+    if (prune.kind == PruneRequest::Kind::none) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      printFlops(countFlops(module), os);
+      return deliver(text);
+    }
+    // With --prune: the table of the pruned model (its weights are needed)
+    // and the totals before and after.
+    flopsBefore = countFlops(module);
   }
 
   // Parameters are needed from here on (the reference evaluator too).
@@ -401,6 +411,23 @@ int Compilation::run() {
   });
   weights.reset();
   bindTimer.stop();
+  if (flopsBefore) {
+    mlir::PassManager prunePm(&ctx);
+    buildPrunePipeline(prunePm, prune);
+    if (mlir::failed(prunePm.run(module)))
+      return 1;
+    FlopsReport after = countFlops(module);
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    printFlops(after, os);
+    int64_t before = flopsBefore->macFlops + flopsBefore->otherFlops;
+    int64_t now = after.macFlops + after.otherFlops;
+    os << "pruned: flops " << before << " -> " << now << " ("
+       << llvm::format("%.2f", now ? double(before) / double(now) : 0.0)
+       << "x fewer), macs " << flopsBefore->macs << " -> " << after.macs
+       << "\n";
+    return deliver(text);
+  }
 
   status("running net passes");
   mlir::PassManager pm(&ctx);
@@ -413,9 +440,11 @@ int Compilation::run() {
                                                 desc.registers, desc.l2Bytes));
   buildNetPipeline(pm, optLevel - '0', desc, prune);
   // Pass names given to --print-ir-* must name a pass netc has (the -O2
-  // pipeline with pruning is the largest), as mlir-opt insists.
+  // pipeline with either pruning), as mlir-opt insists.
   mlir::PassManager every(&ctx);
   PruneRequest anyPrune;
+  anyPrune.kind = PruneRequest::Kind::channels;
+  buildPrunePipeline(every, anyPrune);
   anyPrune.kind = PruneRequest::Kind::magnitude;
   buildNetPipeline(every, 2, targetDesc(target), anyPrune);
   std::vector<std::string> known = passNames(every);

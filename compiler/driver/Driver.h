@@ -19,13 +19,16 @@ void registerNetDialects(mlir::DialectRegistry &registry);
 
 /// What `netc --prune=...` asks for (nothing by default).
 struct PruneRequest {
-  enum class Kind { none, magnitude } kind = Kind::none;
+  enum class Kind { none, magnitude, channels } kind = Kind::none;
   double sparsity = 0.0;
   std::vector<std::string> skip; ///< --prune-skip's layer prefixes
   /// --sparse-kernels: how net-sparse chooses kernels for pruned layers
   /// (auto: the target's cost model; always; never).
   std::string kernels = "auto";
 };
+
+/// Adds the pruning pass `prune` asks for (none: nothing).
+void buildPrunePipeline(mlir::PassManager &pm, const PruneRequest &prune);
 
 /// Adds the net-level pipeline for `optLevel`: `prune` first when asked
 /// (at every level: it changes the model), then the optimisations;

@@ -17,16 +17,25 @@ void netc::registerNetDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::net::NetDialect, mlir::func::FuncDialect>();
 }
 
-void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
-                             const TargetDesc &target,
-                             const PruneRequest &prune) {
-  // Pruning works on the weights as loaded, before anything folds them.
+void netc::buildPrunePipeline(mlir::PassManager &pm,
+                               const PruneRequest &prune) {
   if (prune.kind == PruneRequest::Kind::magnitude) {
     mlir::net::NetPruneMagnitudeOptions opts;
     opts.sparsity = prune.sparsity;
     opts.skip = prune.skip; // copied into the pass
     pm.addPass(mlir::net::createNetPruneMagnitude(opts));
+  } else if (prune.kind == PruneRequest::Kind::channels) {
+    mlir::net::NetPruneChannelsOptions opts;
+    opts.sparsity = prune.sparsity;
+    pm.addPass(mlir::net::createNetPruneChannels(opts));
   }
+}
+
+void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
+                             const TargetDesc &target,
+                             const PruneRequest &prune) {
+  // Pruning works on the weights as loaded, before anything folds them.
+  buildPrunePipeline(pm, prune);
   // Dead layers (those no output needs) go away at every level.
   pm.addPass(mlir::createCanonicalizerPass());
   if (optLevel >= 1)

@@ -36,6 +36,33 @@ def NetPruneMagnitude : Pass<"net-prune-magnitude", "ModuleOp"> {
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
+def NetPruneChannels : Pass<"net-prune-channels", "ModuleOp"> {
+  let summary = "Structured pruning: remove whole output channels of convolutions";
+  let description = [{
+    `netc --prune=channels:S` (tools.md, "Compression"). Channels that must
+    go together form one group: the operands of an elementwise add (a
+    residual), a depthwise convolution's channels and its input's, and what
+    only carries channels through (batchnorm, activations, pools). The
+    convolutions whose output channels share groups form one space of n
+    groups; floor(S * n) of them are removed, the smallest sum of the
+    members' filter L1 norms (`weight[c]` as loaded) first, ties by the
+    lower index. Consumers are sliced to match: the next convolution's
+    input channels, batchnorm parameters, a depthwise convolution's groups,
+    an fc layer's input features after a flatten; shapes are rewritten and
+    the weights sliced in the IR. A space is left whole when any of its
+    channels reaches a function result (a model output keeps its shape) or
+    an op the pass does not see through (grouped convolutions, lrn,
+    concats across other dims, reshapes, ...). Runs first, on the weights
+    as loaded, in every function the same way; a weight without values is
+    an error.
+  }];
+  let options = [
+    Option<"sparsity", "sparsity", "double", "0.0",
+           "fraction S in [0, 1) of each space's channel groups removed">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
 def NetFoldBatchNorm : Pass<"net-fold-batchnorm", "func::FuncOp"> {
   let summary = "Fold eval-mode batchnorm into the convolution before it";
   let description = [{
