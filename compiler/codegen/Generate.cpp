@@ -15,6 +15,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
+#include <cpuid.h>
 #include <sstream>
 #include <thread>
 
@@ -31,7 +32,28 @@ Halide::Target netc::halideTarget(const std::string &t) {
   if (t == "x86-64-avx512")
     return Halide::Target(
         "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_skylake");
-  return Halide::get_host_target();
+  return hostTarget();
+}
+
+/// Whether the CPU has AVX-VNNI (the VEX-encoded vpdpbusd/vpdpwssd):
+/// CPUID.(EAX=7, ECX=1):EAX bit 4.
+static bool cpuHasAvxVnni() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx))
+    return false;
+  return (eax >> 4) & 1;
+}
+
+Halide::Target netc::hostTarget() {
+  Halide::Target t = Halide::get_host_target();
+  // Halide 14 calls any CPU with AVX512-BF16 and VNNI a Sapphire Rapids,
+  // and LLVM then may use AVX-VNNI's VEX forms ({vex} vpdpwssd, seen in
+  // the address arithmetic of a deconvolution kernel). AMD Zen 4 has the
+  // AVX-512 forms only: there those kernels died of SIGILL. Without
+  // AVX-VNNI the host target stops at Cannon Lake's AVX-512 features.
+  if (t.has_feature(Halide::Target::AVX512_SapphireRapids) && !cpuHasAvxVnni())
+    t = t.without_feature(Halide::Target::AVX512_SapphireRapids);
+  return t;
 }
 
 namespace {

@@ -193,6 +193,8 @@ std::optional<Program> lowerToKernels(mlir::ModuleOp module,
 
 /// The Halide Target for a `--target=` value.
 Halide::Target halideTarget(const std::string &target);
+/// This machine's target as Halide sees it, less what the CPU cannot run.
+Halide::Target hostTarget();
 
 } // namespace netc
 

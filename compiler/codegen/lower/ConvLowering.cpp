@@ -24,6 +24,30 @@ using namespace Halide;
 using mlir::cast;
 using mlir::dyn_cast;
 
+bool netc::paramsAreWeights(const ConvSpec &c, std::string &error) {
+  bool bnOk = !c.bn[0] || llvm::all_of(c.bn, [](mlir::Value v) {
+    return !paramName(v).empty();
+  });
+  if (!paramName(c.weight).empty() && (!c.bias || !paramName(c.bias).empty()) &&
+      bnOk)
+    return true;
+  error = c.op->getName().getStringRef().str() +
+          ": the weights, bias and batchnorm parameters must be net.weight "
+          "values";
+  return false;
+}
+
+Func netc::foldedBias(LowerContext &cx, const ConvSpec &c, int64_t outCh) {
+  PrepSpec bias;
+  bias.kind = PrepKind::ConvBias;
+  bias.sources = {paramName(c.bias), paramName(c.bn[0]), paramName(c.bn[1]),
+                  paramName(c.bn[2]), paramName(c.bn[3])};
+  bias.eps = c.eps;
+  bias.extents = {outCh};
+  bias.strides = {1};
+  return cx.prepared(bias, "bias_folded");
+}
+
 namespace {
 
 /// The folded weights as a weight argument over Halide's reversed dims;
@@ -109,16 +133,8 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   PrepSpec filter; // Winograd: the transformed filter
   Expr init = 0.0f;
   if (c.bn[0] || tiled) {
-    bool bnOk = !c.bn[0] || llvm::all_of(c.bn, [](mlir::Value v) {
-      return !paramName(v).empty();
-    });
-    if (paramName(c.weight).empty() || (c.bias && paramName(c.bias).empty()) ||
-        !bnOk) {
-      error = c.op->getName().getStringRef().str() +
-              ": the weights, bias and batchnorm parameters must be net.weight "
-              "values";
+    if (!paramsAreWeights(c, error))
       return mlir::failure();
-    }
     std::string g = paramName(c.bn[0]), var = paramName(c.bn[3]);
     std::vector<std::string> sources = {paramName(c.weight), g, var};
     if (wino) {
@@ -131,16 +147,8 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
       w = foldedWeights(cx, c, sources,
                         !tiled ? 0 : outCh % vec == 0 ? vec : 1);
     }
-    if (c.bias || c.bn[0]) {
-      PrepSpec bias;
-      bias.kind = PrepKind::ConvBias;
-      bias.sources = {paramName(c.bias), g, paramName(c.bn[1]),
-                      paramName(c.bn[2]), var};
-      bias.eps = c.eps;
-      bias.extents = {outCh};
-      bias.strides = {1};
-      init = cx.prepared(bias, "bias_folded")(cx.makeVars(x.rank())[spatial]);
-    }
+    if (c.bias || c.bn[0])
+      init = foldedBias(cx, c, outCh)(cx.makeVars(x.rank())[spatial]);
   } else {
     w = cx.get(c.weight).f;
     if (c.bias)

@@ -57,6 +57,14 @@ inline Halide::Expr activation(const ConvSpec &c, Halide::Expr v) {
   return v;
 }
 
+/// Whether the weights, bias and batchnorm parameters are all net.weight
+/// values (what a weight preparation needs); else says so in `error`.
+bool paramsAreWeights(const ConvSpec &c, std::string &error);
+
+/// The bias with the batchnorm folded in, a preparation over `outCh`
+/// output channels (call only when there is a bias or a batchnorm).
+Halide::Func foldedBias(LowerContext &cx, const ConvSpec &c, int64_t outCh);
+
 /// A convolution whose net.kernel chose the sparse format.
 mlir::LogicalResult lowerSparseConv(LowerContext &cx, const ConvSpec &c,
                                     mlir::net::KernelAttr kernel,

@@ -40,16 +40,8 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
     error = "a sparse kernel needs a 2-D convolution with groups 1";
     return mlir::failure();
   }
-  bool bnOk = !c.bn[0] || llvm::all_of(c.bn, [](mlir::Value v) {
-    return !paramName(v).empty();
-  });
-  if (paramName(c.weight).empty() || (c.bias && paramName(c.bias).empty()) ||
-      !bnOk) {
-    error = c.op->getName().getStringRef().str() +
-            ": the weights, bias and batchnorm parameters must be net.weight "
-            "values";
+  if (!paramsAreWeights(c, error))
     return mlir::failure();
-  }
   int64_t O = ws[0], C = ws[1], kh = ws[2], kw = ws[3];
   int vec = 8;
   if (auto target = mlir::net::targetOf(c.op))
@@ -108,16 +100,8 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
   std::vector<Var> v = cx.makeVars(4); // x, y, o, n
   Expr value =
       blk(v[0] % cols, v[1] % rows, v[2], v[0] / cols, v[1] / rows, v[3]);
-  if (c.bias || c.bn[0]) {
-    PrepSpec bias;
-    bias.kind = PrepKind::ConvBias;
-    bias.sources = {paramName(c.bias), g, paramName(c.bn[1]),
-                    paramName(c.bn[2]), var};
-    bias.eps = c.eps;
-    bias.extents = {O};
-    bias.strides = {1};
-    value = cx.prepared(bias, "bias_folded")(v[2]) + value;
-  }
+  if (c.bias || c.bn[0])
+    value = foldedBias(cx, c, O)(v[2]) + value;
   if (c.residual)
     value = value + cx.get(c.residual).f(cx.asExprs(v));
   Func out(cx.fresh(layer));
