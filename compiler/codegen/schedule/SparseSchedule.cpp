@@ -94,16 +94,15 @@ void netc::scheduleSparseFc(OpStage &s, std::vector<std::string> &log) {
   // The input, flattened once: read at each nonzero's index, its index
   // arithmetic (a 4-D input's coordinates) would cost more than the FMA.
   s.sparse.xt.compute_root();
-  s.func.compute_root().split(o, ob, oi, kFcBlock, TailStrategy::GuardWithIf)
-      .parallel(ob);
-  // Per output feature, each image runs the feature's nonzeros (its row
-  // stays in L1 from one image to the next).
-  s.func.update()
+  // Blocks of outputs in parallel; per output and image the sum of its
+  // nonzeros in a register (the row stays in L1 from image to image).
+  s.func.compute_root()
       .split(o, ob, oi, kFcBlock, TailStrategy::GuardWithIf)
-      .reorder(s.rdom.x, n, oi, ob)
+      .reorder(n, oi, ob)
       .parallel(ob);
+  s.sparse.acc.compute_at(s.func, n);
   log.push_back(s.func.name() + ": sparse fc, blocks of " +
                 std::to_string(kFcBlock) +
-                " outputs in parallel, per output and image its nonzeros");
+                " outputs in parallel, per output and image its nonzeros "
+                "summed in a register");
 }
-
