@@ -6,8 +6,9 @@
 # are not a multiple of the tile) and an fc layer, batch 1 and 3, -O2,
 # S=0.7; each conv and the fc must have gone sparse (--emit=net-opt shows
 # format = sparse).
-# --sparse-kernels=never on the same pruned weights (the dense kernels)
-# must match too, and a bad mode is an error. Tolerance: max relative
+# Both the host target and --target=x86-64-avx2. --sparse-kernels=never on
+# the same pruned weights (the dense kernels) must match too, and a bad
+# mode is an error. Tolerance: max relative
 # error 1e-4 against PyTorch in float64.
 #
 # REQUIRES: torch
@@ -83,20 +84,26 @@ chk.check_true("every conv and fc sparse", ir.returncode == 0 and sparse == 7,
                f"{sparse} of 6 convs and 1 fc sparse (exit {ir.returncode}): "
                f"{ir.stderr[-300:]}")
 
-for mode in ("always", "never"):
-    so = os.path.join(tmp, mode, "libsparse_shapes.so")
+# The host (AVX-512 where present: 16 lanes) and AVX2 (8 lanes: other
+# tiles and channel blocks).
+for mode, target in (("always", "host"), ("always", "x86-64-avx2"),
+                     ("never", "host")):
+    label = f"{mode} {target}"
+    so = os.path.join(tmp, f"{mode}-{target}", "libsparse_shapes.so")
     try:
         nc.compile_net(net, so, w, ["-O2", f"--prune=magnitude:{S}",
-                                    f"--sparse-kernels={mode}"])
+                                    f"--sparse-kernels={mode}",
+                                    f"--target={target}"])
     except nc.ToolError as e:
-        chk.fail(f"compile {mode}", str(e))
+        chk.fail(f"compile {label}", str(e))
         continue
     for n in (1, 3):
         x = nc.randn(n, 8, 13, 11)
         y, z = nc.torch_eval(model, x)
         want = {"y": y, "z": z}
-        got = nc.run_so(so, {"x": x}, os.path.join(tmp, mode, f"out{n}"))
-        chk.compare_outputs(f"{mode} batch {n}", got, want)
+        got = nc.run_so(so, {"x": x}, os.path.join(tmp, f"{mode}-{target}",
+                                                    f"out{n}"))
+        chk.compare_outputs(f"{label} batch {n}", got, want)
 
 bad = subprocess.run([nc.tool("netc"), net, "--weights", w,
                       "--sparse-kernels=sometimes", "-o",
