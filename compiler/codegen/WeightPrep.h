@@ -35,6 +35,10 @@ enum class PrepKind {
                   // nonzeros of w * scale, then each as (value, channel) for
                   // 1x1, (value, channel, kx, ky) otherwise, indices as
                   // int32 bits; rows padded to `param` nonzeros
+  SparseFcBlocks = 8, // {w}: [O, I] in blocks of 16 rows; slot k of a block
+                      // holds each row's k-th nonzero: 16 values, then 16
+                      // column indices (int32 bits); `param` slots, zero
+                      // padded
 };
 
 struct PrepSpec {

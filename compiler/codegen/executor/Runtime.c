@@ -144,7 +144,8 @@ enum {
   NETC_PREP_BN_SHIFT = 4,
   NETC_PREP_FC_BLOCK = 5,
   NETC_PREP_WINOGRAD = 6,
-  NETC_PREP_SPARSE_CONV = 7
+  NETC_PREP_SPARSE_CONV = 7,
+  NETC_PREP_SPARSE_FC_BLOCKS = 8
 };
 
 typedef struct {
@@ -311,6 +312,27 @@ static void prep_sparse_conv(const netc_raw *w, const float *wv,
   }
 }
 
+/* An fc layer's [O, I] weights in blocks of 16 rows: slot k of block b is
+   16 values (the k-th nonzero of each row, 0 past a row's last) then their
+   16 column indices as int32 bits; `slots` slots per block. */
+static void prep_sparse_fc_blocks(const netc_raw *w, const float *wv,
+                                  int slots, float *out) {
+  int64_t O = w->shape[0], I = w->shape[1], blocks = (O + 15) / 16, o, i;
+  memset(out, 0, sizeof(float) * (size_t)(blocks * slots * 32));
+  for (o = 0; o < O; ++o) {
+    float *block = out + (o / 16) * slots * 32;
+    int32_t k = 0;
+    for (i = 0; i < I && k < slots; ++i) {
+      int32_t idx = (int32_t)i;
+      if (wv[o * I + i] == 0.0f)
+        continue;
+      block[k * 32 + o % 16] = wv[o * I + i];
+      memcpy(&block[k * 32 + 16 + o % 16], &idx, sizeof idx);
+      ++k;
+    }
+  }
+}
+
 /* The prepared weights: one pointer per netc_prep, into `block` (owned) or,
    for raw parameters of an embedded library, into the library itself. */
 typedef struct {
@@ -388,6 +410,9 @@ static netc_weights *prepare_weights(const float *const *raw) {
       break;
     case NETC_PREP_SPARSE_CONV:
       prep_sparse_conv(r0, src[0], src[1], src[2], q->eps, q->param, out);
+      break;
+    case NETC_PREP_SPARSE_FC_BLOCKS:
+      prep_sparse_fc_blocks(r0, src[0], q->param, out);
       break;
     }
     for (s = 0; s < 5; ++s)

@@ -17,11 +17,12 @@
 // time, are transposed back into the channels-innermost output, where the
 // bias, residual and activation are applied. See SparseSchedule.cpp.
 //
-// A fully connected layer's sparse kernel uses the same preparation (its
-// [O, I] weights as 1x1 taps): per output feature and image, a scalar loop
-// over that feature's nonzeros, gathering its inputs. At batch 1 the dense
-// kernel streams every weight from memory; this one reads 8 bytes per
-// nonzero.
+// A fully connected layer's sparse kernel takes blocks of 16 output
+// features (PrepKind::SparseFcBlocks): slot k of a block holds the k-th
+// nonzero of each of its 16 rows (weight and input index), so the 16 sums
+// are one vector, the weights and indices vector loads and the inputs a
+// gather. At batch 1 the dense kernel streams every weight from memory;
+// this one reads 8 bytes per nonzero (and the rows' padding to row_max).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/lower/ConvSpec.h"
@@ -133,29 +134,28 @@ mlir::LogicalResult netc::lowerSparseFc(LowerContext &cx, mlir::net::FcOp op,
     return mlir::failure();
   }
   int rowMax = std::max<int>(1, (int)kernel.getRowMax());
+  const int lanes = kFcBlock;
+  int64_t blocks = (ws[0] + lanes - 1) / lanes;
   PrepSpec spec;
-  spec.kind = PrepKind::SparseConv;
-  spec.sources = {name, "", ""};
+  spec.kind = PrepKind::SparseFcBlocks;
+  spec.sources = {name};
   spec.param = rowMax;
-  spec.extents = {1 + 2 * (int64_t)rowMax, ws[0]};
-  spec.strides = {1, spec.extents[0]};
+  spec.extents = {lanes, 2, rowMax, blocks}; // lane, value|index, slot, block
+  spec.strides = stridesFor(spec.extents, {0, 1, 2, 3});
   Func sp = cx.prepared(spec, "sparse_" + name);
   Func flat = cx.flattened(x, cx.fresh("flatten"));
-  Var o("x"), n("y");
-  // The schedule's last block of outputs is guarded, but Halide evaluates
-  // the `where` bound (the row's count) for the whole block: clamp the row.
-  Expr row = min(o, (int)ws[0] - 1);
+  Var o("x"), n("y"), oi("oi"), ob("ob");
+  // Per block of 16 outputs and image, 16 sums (one vector) over the
+  // block's slots: each slot is 16 weights and 16 input indices, the
+  // inputs gathered. Rows are padded with zero weights to row_max.
   RDom r(0, rowMax, cx.fresh("r_nz"));
-  r.where(r < reinterpret<int>(sp(0, row)));
-  Expr i = clamp(reinterpret<int>(sp(2 + 2 * r, row)), 0, (int)ws[1] - 1);
-  // The sum of one output and image, apart from the output so that it
-  // stays in a register (accumulated in the output buffer, each FMA waited
-  // for the store of the one before: 3x slower).
+  Expr i = clamp(reinterpret<int>(sp(oi, 1, r, ob)), 0, (int)ws[1] - 1);
   Func sum(cx.fresh("fc_sparse_sum"));
-  sum(o, n) = 0.0f;
-  sum(o, n) += sp(1 + 2 * r, row) * flat(i, n);
+  sum(oi, ob, n) = 0.0f;
+  sum(oi, ob, n) += sp(oi, 0, r, ob) * flat(i, n);
   Func f(cx.fresh("fc"));
-  f(o, n) = (op.getBias() ? cx.get(op.getBias()).f(o) : Expr(0.0f)) + sum(o, n);
+  f(o, n) = (op.getBias() ? cx.get(op.getBias()).f(o) : Expr(0.0f)) +
+            sum(o % lanes, o / lanes, n);
   cx.define(op.getResult(), f, {o, n}, OpStage::Fc, false, {}, r);
   OpStage &s = cx.model.stages.back();
   s.sparse.fc = true;

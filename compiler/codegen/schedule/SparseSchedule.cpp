@@ -94,15 +94,19 @@ void netc::scheduleSparseFc(OpStage &s, std::vector<std::string> &log) {
   // The input, flattened once: read at each nonzero's index, its index
   // arithmetic (a 4-D input's coordinates) would cost more than the FMA.
   s.sparse.xt.compute_root();
-  // Blocks of outputs in parallel; per output and image the sum of its
-  // nonzeros in a register (the row stays in L1 from image to image).
+  // Blocks of outputs in parallel; per block and image the 16 sums stay in
+  // one vector register while the block's slots run.
   s.func.compute_root()
       .split(o, ob, oi, kFcBlock, TailStrategy::GuardWithIf)
-      .reorder(n, oi, ob)
+      .reorder(oi, n, ob)
+      .vectorize(oi)
       .parallel(ob);
-  s.sparse.acc.compute_at(s.func, n);
+  Func sum = s.sparse.acc;
+  std::vector<Var> sv = sum.args(); // oi, ob, n
+  sum.compute_at(s.func, n).bound_extent(sv[0], kFcBlock).vectorize(sv[0]);
+  sum.update().reorder(sv[0], s.rdom.x).vectorize(sv[0]);
   log.push_back(s.func.name() + ": sparse fc, blocks of " +
                 std::to_string(kFcBlock) +
-                " outputs in parallel, per output and image its nonzeros "
-                "summed in a register");
+                " outputs in parallel, per block and image a vector of sums "
+                "over the block's slots, inputs gathered");
 }

@@ -189,17 +189,19 @@ Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
   if (auto fc = llvm::dyn_cast<FcOp>(op)) {
     // Dense: one vector FMA per `vec` weights, but streamed from memory
     // (about 4x the FMA time at batch 1: weights are read once per
-    // image block). Sparse: a scalar loop whose FMAs chain through one
-    // sum, about 3 units per nonzero (resnet50's fc at S = 0.8 measured
-    // 0.64 ms sparse against 0.27 dense), plus each output: it pays from
-    // about S = 0.92.
+    // image block). Sparse (blocks of 16 rows, each row padded to
+    // row_max): about 0.7 units per padded entry, one gathered input per
+    // lane (resnet50's fc at S = 0.8: 0.17 ms sparse against 0.27 dense),
+    // plus each output.
     auto weight = llvm::cast<RankedTensorType>(fc.getWeight().getType());
     int64_t numel = weight.getNumElements();
+    int64_t rows = weight.getDimSize(0);
     double dense = 4.0 * double(numel) / double(getVectorWidth());
-    double sparse = 3.0 * double(nnz) + 2.0 * double(weight.getDimSize(0));
+    double sparse = 0.7 * double(rowMax) * double((rows + 15) / 16 * 16) +
+                    2.0 * double(rows);
     return KernelAttr::get(getContext(),
-                           sparse < dense ? WeightFormat::sparse
-                                          : WeightFormat::dense,
+                           sparse < 0.8 * dense ? WeightFormat::sparse
+                                                : WeightFormat::dense,
                            nnz, numel, rowMax, (int64_t)dense,
                            (int64_t)sparse);
   }
