@@ -78,8 +78,8 @@ struct OpStage {
   // is the epilogue over `blk`, the tile sums per channel block, which
   // `acc` computes per output channel from the transposed input tile `xt`.
   struct Sparse {
-    int vec = 0;                    // lanes; 0: not sparse
-    int cols = 0, rows = 0;         // a tile: columns x rows
+    int vec = 0;  // lanes, and the columns of a tile; 0: not sparse
+    int rows = 0; // rows of a tile
     Halide::Func xt, acc, blk;
     Halide::RDom r;                      // a channel's nonzeros
     std::vector<Halide::Var> tileVars;   // xi, yi, o, xo, yo, n

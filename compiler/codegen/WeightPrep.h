@@ -31,14 +31,15 @@ enum class PrepKind {
   BnShift = 4,  // {weight, bias, mean, var}: bias - mean * scale
   FcBlock = 5,  // {w}: [O, I] in blocks of `param` rows, each column-major
   Winograd = 6, // {w, bn.weight, bn.var}: U = G (w * scale) G^T, param = m
-  SparseConv = 7, // {w, bn.weight, bn.var}: per output channel its count of
-                  // nonzeros of w * scale, then each as (value, channel) for
-                  // 1x1, (value, channel, kx, ky) otherwise, indices as
-                  // int32 bits; rows padded to `param` nonzeros
-  SparseFcBlocks = 8, // {w}: [O, I] in blocks of 16 rows; slot k of a block
-                      // holds each row's k-th nonzero: 16 values, then 16
-                      // column indices (int32 bits); `param` slots, zero
-                      // padded
+  SparseConv = 7, // {w, bn.weight, bn.var} of a 2-D conv: per output
+                  // channel its count of nonzeros of w * scale, then each
+                  // as (value, channel) for 1x1, (value, channel, kx, ky)
+                  // otherwise, indices as int32 bits; rows padded to
+                  // `param` nonzeros
+  SparseFcBlocks = 8, // {w}: [O, I] in blocks of L rows (extents[0]); slot
+                      // k of a block holds each row's k-th nonzero: L
+                      // values, then L column indices (int32 bits); `param`
+                      // slots, zero padded
 };
 
 struct PrepSpec {

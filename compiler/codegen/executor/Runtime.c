@@ -276,8 +276,7 @@ static void prep_winograd(const netc_raw *w, const float *wv, const float *g,
   }
 }
 
-/* Per output channel o (an fc layer: output feature), at row o of `out`
-   (1 + slots * row_max floats):
+/* Per output channel o, at row o of `out` (1 + slots * row_max floats):
    the count of nonzeros of w[o] * scale[o], then each nonzero as (value,
    input channel) for 1x1 kernels or (value, channel, kx, ky), taps
    outermost, indices as int32 bits. A channel never has more than
@@ -286,9 +285,7 @@ static void prep_winograd(const netc_raw *w, const float *wv, const float *g,
 static void prep_sparse_conv(const netc_raw *w, const float *wv,
                              const float *g, const float *var, float eps,
                              int row_max, float *out) {
-  /* An fc layer's [O, I] weights are 1x1 taps. */
-  int64_t O = w->shape[0], C = w->shape[1];
-  int64_t kh = w->rank > 2 ? w->shape[2] : 1, kw = w->rank > 3 ? w->shape[3] : 1;
+  int64_t O = w->shape[0], C = w->shape[1], kh = w->shape[2], kw = w->shape[3];
   int64_t taps = kh * kw, slots = taps == 1 ? 2 : 4, row = 1 + slots * row_max;
   int64_t o, t, c;
   memset(out, 0, sizeof(float) * (size_t)(O * row));
@@ -312,22 +309,23 @@ static void prep_sparse_conv(const netc_raw *w, const float *wv,
   }
 }
 
-/* An fc layer's [O, I] weights in blocks of 16 rows: slot k of block b is
-   16 values (the k-th nonzero of each row, 0 past a row's last) then their
-   16 column indices as int32 bits; `slots` slots per block. */
-static void prep_sparse_fc_blocks(const netc_raw *w, const float *wv,
+/* An fc layer's [O, I] weights in blocks of L rows (the prepared buffer's
+   innermost extent): slot k of a block is L values (the k-th nonzero of
+   each row, 0 past a row's last) then their L column indices as int32
+   bits; `slots` slots per block. */
+static void prep_sparse_fc_blocks(const netc_raw *w, const float *wv, int L,
                                   int slots, float *out) {
-  int64_t O = w->shape[0], I = w->shape[1], blocks = (O + 15) / 16, o, i;
-  memset(out, 0, sizeof(float) * (size_t)(blocks * slots * 32));
+  int64_t O = w->shape[0], I = w->shape[1], blocks = (O + L - 1) / L, o, i;
+  memset(out, 0, sizeof(float) * (size_t)(blocks * slots * 2 * L));
   for (o = 0; o < O; ++o) {
-    float *block = out + (o / 16) * slots * 32;
+    float *block = out + (o / L) * slots * 2 * L;
     int32_t k = 0;
     for (i = 0; i < I && k < slots; ++i) {
       int32_t idx = (int32_t)i;
       if (wv[o * I + i] == 0.0f)
         continue;
-      block[k * 32 + o % 16] = wv[o * I + i];
-      memcpy(&block[k * 32 + 16 + o % 16], &idx, sizeof idx);
+      block[k * 2 * L + o % L] = wv[o * I + i];
+      memcpy(&block[k * 2 * L + L + o % L], &idx, sizeof idx);
       ++k;
     }
   }
@@ -412,7 +410,7 @@ static netc_weights *prepare_weights(const float *const *raw) {
       prep_sparse_conv(r0, src[0], src[1], src[2], q->eps, q->param, out);
       break;
     case NETC_PREP_SPARSE_FC_BLOCKS:
-      prep_sparse_fc_blocks(r0, src[0], q->param, out);
+      prep_sparse_fc_blocks(r0, src[0], q->extent[0], q->param, out);
       break;
     }
     for (s = 0; s < 5; ++s)

@@ -55,7 +55,6 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
   // multiple (the tile's last columns read zeros and are not stored).
   // Narrower vectors (14 lanes for a 14-wide map) were measured 2-3x
   // slower: LLVM splits them into 8 + 4 + 2.
-  int cols = vec;
   int slots = kh * kw == 1 ? 2 : 4;
   int rowMax = std::max<int>(1, (int)kernel.getRowMax());
 
@@ -89,7 +88,7 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
   }
   int sx = (int)c.stride[1], sy = (int)c.stride[0];
   int dx = (int)c.dil[1], dy = (int)c.dil[0];
-  Expr ix = (xo * cols + xi) * sx + kx * dx - (int)c.pad[1];
+  Expr ix = (xo * vec + xi) * sx + kx * dx - (int)c.pad[1];
   Expr iy = (yo * rows + yi) * sy + ky * dy - (int)c.pad[0];
   Func acc(cx.fresh(layer + "_sparse_sum"));
   acc(xi, yi, o, xo, yo, n) = 0.0f;
@@ -100,7 +99,7 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
 
   std::vector<Var> v = cx.makeVars(4); // x, y, o, n
   Expr value =
-      blk(v[0] % cols, v[1] % rows, v[2], v[0] / cols, v[1] / rows, v[3]);
+      blk(v[0] % vec, v[1] % rows, v[2], v[0] / vec, v[1] / rows, v[3]);
   if (c.bias || c.bn[0])
     value = foldedBias(cx, c, O)(v[2]) + value;
   if (c.residual)
@@ -110,7 +109,6 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
   cx.define(c.op->getResult(0), out, v, OpStage::Conv, false);
   OpStage &s = cx.model.stages.back();
   s.sparse.vec = vec;
-  s.sparse.cols = cols;
   s.sparse.rows = rows;
   s.sparse.xt = xt;
   s.sparse.acc = acc;
@@ -118,7 +116,7 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
   s.sparse.r = r;
   s.sparse.tileVars = {xi, yi, o, xo, yo, n};
   // Input columns and rows one tile reads.
-  s.sparse.inWidth = (cols - 1) * sx + ((int)kw - 1) * dx + 1;
+  s.sparse.inWidth = (vec - 1) * sx + ((int)kw - 1) * dx + 1;
   s.sparse.inRows = (rows - 1) * sy + ((int)kh - 1) * dy + 1;
   return mlir::success();
 }

@@ -2,7 +2,7 @@
 //
 // The schedule of a convolution lowered with a sparse kernel (see
 // lower/SparseLowering.cpp). Tasks are rows of tiles (and images), in
-// parallel. Per tile of `cols` columns x `rows` rows:
+// parallel. Per tile of `vec` columns x `rows` rows:
 //   - the input tile with its halo is transposed into `xt` (columns
 //     innermost), vectorized over both channels and columns so the
 //     transpose is register shuffles rather than gathers;
@@ -27,13 +27,13 @@ void netc::scheduleSparseConv(OpStage &s, std::vector<std::string> &log) {
   const std::vector<Var> &v = s.vars; // x, y, o, n
   Var x = v[0], y = v[1], o = v[2], n = v[3];
   Var xi = sp.tileVars[0], yi = sp.tileVars[1], ko = sp.tileVars[2];
-  int vec = sp.vec, cols = sp.cols, rows = sp.rows;
+  int vec = sp.vec, rows = sp.rows;
   Var xo("xo"), xii("xii"), yo("yo"), yii("yii"), ob("ob"), oi("oi"), t("t");
 
   Func out = s.func;
   out.compute_root()
       .reorder_storage(o, x, y, n)
-      .split(x, xo, xii, cols, TailStrategy::GuardWithIf)
+      .split(x, xo, xii, vec, TailStrategy::GuardWithIf)
       .split(y, yo, yii, rows, TailStrategy::GuardWithIf)
       .split(o, ob, oi, vec, TailStrategy::GuardWithIf)
       .reorder(oi, xii, yii, ob, xo, yo, n)
@@ -47,7 +47,7 @@ void netc::scheduleSparseConv(OpStage &s, std::vector<std::string> &log) {
   // Stored row by row, each row a (channels x columns) block: the epilogue
   // loads one block whole and transposes it in registers.
   blk.compute_at(out, ob)
-      .bound_extent(xi, cols)
+      .bound_extent(xi, vec)
       .bound_extent(yi, rows)
       .reorder_storage(xi, ko, yi)
       .reorder(xi, yi, ko)
@@ -56,7 +56,7 @@ void netc::scheduleSparseConv(OpStage &s, std::vector<std::string> &log) {
 
   Func acc = sp.acc;
   acc.compute_at(blk, ko)
-      .bound_extent(xi, cols)
+      .bound_extent(xi, vec)
       .bound_extent(yi, rows)
       .vectorize(xi)
       .unroll(yi);
@@ -81,7 +81,7 @@ void netc::scheduleSparseConv(OpStage &s, std::vector<std::string> &log) {
         .vectorize(xv);
   }
   log.push_back(s.func.name() + ": sparse conv, tiles of " +
-                std::to_string(cols) + " columns x " + std::to_string(rows) +
+                std::to_string(vec) + " columns x " + std::to_string(rows) +
                 " rows in parallel, per output channel its nonzeros with " +
                 std::to_string(rows) +
                 " vector sums in registers, transposed in and out by "

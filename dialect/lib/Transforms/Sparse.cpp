@@ -56,7 +56,11 @@ struct SparsePass : public net::impl::NetSparseBase<SparsePass> {
       WeightOp weight = prunedWeight(op);
       if (!weight)
         return;
-      std::optional<std::vector<float>> values = weight.getValues();
+      // In place where the blob allows (vgg16's fc is 400 MB).
+      std::optional<std::vector<float>> copy;
+      std::optional<ArrayRef<float>> values = weight.getValueData();
+      if (!values && (copy = weight.getValues()))
+        values = ArrayRef<float>(*copy);
       if (!values)
         return; // the zeros are not known here: the dense kernel
       int64_t rows = cast<RankedTensorType>(weight.getType()).getDimSize(0);
