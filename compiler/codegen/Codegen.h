@@ -42,6 +42,9 @@ struct CodegenOptions {
   std::string cacheDir;
   /// Kernels compiled at once (processes); 0: one per core.
   int jobs = 0;
+  /// `--compress`: weights net-share-weights marked (#net.codebook) are
+  /// stored as codebook + zstd-coded indices and zero positions.
+  bool compressWeights = false;
 };
 
 /// Lowers `module` to kernels (one Halide pipeline per fusion group, shared

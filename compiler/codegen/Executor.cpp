@@ -89,7 +89,7 @@ std::string netc::modelHeader(const Program &m) {
 }
 
 std::string netc::executorSource(const Program &m, bool profile,
-                                 const std::vector<int64_t> &offsets) {
+                                 const std::vector<StoredRaw> &stored) {
   size_t bound = llvm::count_if(m.raw, [](const RawDesc &r) { return !r.embedded; });
   bool embedded = bound < m.raw.size();
   const std::string &n = m.name;
@@ -110,7 +110,10 @@ std::string netc::executorSource(const Program &m, bool profile,
      << "#define NETC_NUM_RAW " << m.raw.size() << "\n"
      << "#define NETC_NUM_PREP " << m.prepared.size() << "\n"
      << "#define NETC_NUM_BOUND " << bound << "\n"
-     << "#define NETC_PROFILE " << (profile ? 1 : 0) << "\n\n";
+     << "#define NETC_PROFILE " << (profile ? 1 : 0) << "\n"
+     << "#define NETC_CODED "
+     << (llvm::any_of(stored, [](const StoredRaw &s) { return s.coded; }) ? 1 : 0)
+     << "\n\n";
   for (const Kernel &k : m.kernels)
     os << "int " << k.name << "_argv(void **args);\n";
   os << kExecutorRuntime << "\n";
@@ -135,10 +138,11 @@ std::string netc::executorSource(const Program &m, bool profile,
       numel *= d;
     os << "  {" << cString(m.raw[i].name) << ", " << m.raw[i].shape.size()
        << ", {" << shapeList(m.raw[i].shape) << "}, "
-       << (m.raw[i].embedded ? offsets[i] : 0) << ", " << numel << ", "
-       << (inPlace[i] ? 0 : 1) << ", " << m.raw[i].embedded << "},\n";
+       << (m.raw[i].embedded ? stored[i].offset : 0) << ", " << numel << ", "
+       << (inPlace[i] ? 0 : 1) << ", " << m.raw[i].embedded << ", "
+       << stored[i].coded << ", " << stored[i].bytes << "},\n";
   }
-  os << "  {0, 0, {0}, 0, 0, 0, 0}\n};\n";
+  os << "  {0, 0, {0}, 0, 0, 0, 0, 0, 0}\n};\n";
   os << "static const netc_prep kPrep[NETC_NUM_PREP + 1] = {\n";
   for (const PrepSpec &p : m.prepared) {
     os << "  {" << (int)p.kind << ", {";
@@ -232,6 +236,9 @@ std::string netc::executorSource(const Program &m, bool profile,
        << ", (const netc_weights *)weights, inputs, outputs);\n";
   os << "  snprintf(last_error, sizeof last_error, \"no entry point '%s'\", which);\n"
      << "  return -1;\n}\n"
+     << "int netrt_model_prepare(void) { return prepare_own_weights(); }\n"
+     << "void netrt_model_weight_bytes(int64_t *stored, int64_t *f32) {\n"
+     << "  own_weight_bytes(stored, f32);\n}\n"
      << "int64_t netrt_model_arena_bytes(const char *which, int64_t batch) {\n";
   for (const ExecEntry &e : m.entries)
     os << "  if (!strcmp(which, \"" << e.name << "\")) return " << e.perImageBytes
@@ -277,6 +284,7 @@ std::string netc::versionScript(const Program &m) {
   return "{\n  global:\n    netrt_model;\n    netrt_forward_inputs;\n"
          "    netrt_model_weights;\n    netrt_weights_create;\n"
          "    netrt_weights_destroy;\n    netrt_run_with_weights;\n"
-         "    netrt_model_arena_bytes;\n    " +
+         "    netrt_model_arena_bytes;\n    netrt_model_prepare;\n"
+         "    netrt_model_weight_bytes;\n    " +
          m.name + "_*;\n  local:\n    *;\n};\n";
 }

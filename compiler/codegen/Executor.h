@@ -19,13 +19,19 @@ namespace netc {
 /// comment listing its inputs and outputs.
 std::string modelHeader(const Program &prog);
 
+/// Where one raw parameter is in the library's weight blob.
+struct StoredRaw {
+  int64_t offset = -1; ///< from netc_weights_blob; -1: bound at open
+  int64_t bytes = 0;   ///< as stored
+  bool coded = false;  ///< WeightCoding.h's form, else f32
+};
+
 /// The executor's C source; it includes "NAME.h". The embedded raw
-/// parameters are in the library at `offsets` (byte offsets into the blob
-/// symbol netc_weights_blob, one per Program::raw, -1 for those bound when
-/// the library is opened); with `profile` it times every call and prints the
-/// table when the library is unloaded.
+/// parameters are in the library as `stored` says (one per Program::raw);
+/// with `profile` it times every call and prints the table when the
+/// library is unloaded.
 std::string executorSource(const Program &prog, bool profile,
-                           const std::vector<int64_t> &offsets);
+                           const std::vector<StoredRaw> &stored);
 
 /// The call order of every entry point, one line per call (--emit=halide).
 std::string describeCalls(const Program &prog);

@@ -4,6 +4,7 @@
 #include "codegen/Lowered.h"
 #include "codegen/Executor.h"
 #include "codegen/KernelBuild.h"
+#include "codegen/WeightCoding.h"
 #include "codegen/WeightObject.h"
 #include "codegen/schedule/TargetSchedule.h"
 #include "net/IR/NetOps.h"
@@ -11,6 +12,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -210,14 +212,37 @@ std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
   return jobs;
 }
 
+/// The f32 values of an embedded parameter (in place when the op holds a
+/// blob); false with `err` when they are missing.
+bool valuesOf(const RawDesc &r, std::optional<std::vector<float>> &copy,
+              llvm::ArrayRef<float> &values, std::string &err) {
+  auto w = llvm::cast<mlir::net::WeightOp>(r.op);
+  std::optional<llvm::ArrayRef<float>> data = w.getValueData();
+  if (!data && (copy = w.getValues()))
+    data = llvm::ArrayRef<float>(*copy);
+  int64_t n = 1;
+  for (int64_t d : r.shape)
+    n *= d;
+  if (!data || (int64_t)data->size() != n) {
+    err = "the value of parameter '" + r.name + "' is missing (elided?)";
+    return false;
+  }
+  values = *data;
+  return true;
+}
+
 /// The raw parameters, each aligned (pages for large ones, so that the
-/// executor can give back what it has prepared), in one object file; their
-/// offsets from netc_weights_blob come back in `offsets`.
-bool writeWeights(const Program &prog, const std::string &path,
-                  std::vector<int64_t> &offsets, std::string &error) {
+/// executor can give back what it has prepared), in one object file; where
+/// each is comes back in `stored`. With `compress`, weights marked by
+/// net-share-weights are stored coded (WeightCoding.h).
+bool writeWeights(const Program &prog, const std::string &path, bool compress,
+                  std::vector<StoredRaw> &stored, std::string &error) {
   std::vector<BlobPiece> pieces;
-  std::vector<const RawDesc *> stored;
-  for (const RawDesc &r : prog.raw) {
+  std::vector<const RawDesc *> embedded;
+  std::vector<std::optional<std::string>> coded;
+  stored.assign(prog.raw.size(), StoredRaw());
+  for (size_t i = 0; i < prog.raw.size(); ++i) {
+    const RawDesc &r = prog.raw[i];
     if (!r.embedded)
       continue;
     int64_t n = 1;
@@ -225,26 +250,36 @@ bool writeWeights(const Program &prog, const std::string &path,
       n *= d;
     BlobPiece p;
     p.bytes = n * 4;
-    p.align = p.bytes >= 16384 ? 4096 : 64;
+    coded.emplace_back();
+    if (compress && r.op->hasAttr(mlir::net::kCodebookAttr)) {
+      std::optional<std::vector<float>> copy;
+      llvm::ArrayRef<float> values;
+      if (!valuesOf(r, copy, values, error))
+        return false;
+      if ((coded.back() = encodeSharedWeight(values)))
+        p.bytes = (int64_t)coded.back()->size();
+    }
+    p.align = p.bytes >= 16384 && !coded.back() ? 4096 : 64;
+    stored[i].coded = coded.back().has_value();
     pieces.push_back(p);
-    stored.push_back(&r);
+    embedded.push_back(&r);
   }
   layoutBlob(pieces);
-  size_t next = 0;
-  for (const RawDesc &r : prog.raw)
-    offsets.push_back(r.embedded ? pieces[next++].offset : -1);
-  auto write = [&](size_t i, llvm::raw_ostream &os, std::string &err) {
-    auto w = llvm::cast<mlir::net::WeightOp>(stored[i]->op);
-    std::optional<std::vector<float>> copy;
-    std::optional<llvm::ArrayRef<float>> values = w.getValueData();
-    if (!values && (copy = w.getValues()))
-      values = llvm::ArrayRef<float>(*copy);
-    if (!values || (int64_t)values->size() * 4 != pieces[i].bytes) {
-      err = "the value of parameter '" + stored[i]->name +
-            "' is missing (elided?)";
-      return false;
+  for (size_t i = 0, next = 0; i < prog.raw.size(); ++i)
+    if (prog.raw[i].embedded) {
+      stored[i].offset = pieces[next].offset;
+      stored[i].bytes = pieces[next++].bytes;
     }
-    os.write(reinterpret_cast<const char *>(values->data()), pieces[i].bytes);
+  auto write = [&](size_t i, llvm::raw_ostream &os, std::string &err) {
+    if (coded[i]) {
+      os << *coded[i];
+      return true;
+    }
+    std::optional<std::vector<float>> copy;
+    llvm::ArrayRef<float> values;
+    if (!valuesOf(*embedded[i], copy, values, err))
+      return false;
+    os.write(reinterpret_cast<const char *>(values.data()), pieces[i].bytes);
     return true;
   };
   return writeWeightObject(path, "netc_weights_blob", pieces, write, error);
@@ -285,21 +320,23 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
                    << "\n";
   }
   mlir::TimingScope linkTimer = phase(opts, "cc: executor + weights + link");
-  std::vector<int64_t> offsets;
+  std::vector<StoredRaw> stored(prog.raw.size());
   std::string error;
   std::vector<std::string> objects;
   for (const ObjectJob &j : jobs)
     objects.push_back(j.path);
   bool anyEmbedded = llvm::any_of(prog.raw, [](const RawDesc &r) { return r.embedded; });
   if (anyEmbedded) {
-    if (!writeWeights(prog, tmp.file("weights.o"), offsets, error))
+    if (!writeWeights(prog, tmp.file("weights.o"), opts.compressWeights,
+                      stored, error))
       return fail(module, error);
     objects.push_back(tmp.file("weights.o"));
   }
+  bool anyCoded = llvm::any_of(stored, [](const StoredRaw &s) { return s.coded; });
   std::string headerName = prog.name + ".h";
   if (!writeFile(tmp.file(headerName), modelHeader(prog)) ||
       !writeFile(tmp.file("executor.c"),
-                 executorSource(prog, opts.profile, offsets)) ||
+                 executorSource(prog, opts.profile, stored)) ||
       !writeFile(tmp.file("exports.map"), versionScript(prog)))
     return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
   if (auto err = runCC({"-c", "-O2", "-fPIC", "-std=gnu99", "-I", tmp.path.str().str(),
@@ -314,6 +351,10 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
   if (llvm::sys::findProgramByName("ld.lld"))
     args.push_back("-fuse-ld=lld");
   args.insert(args.end(), objects.begin(), objects.end());
+  // The decoder of --compress's weights, linked in: the library needs
+  // nothing beyond libc, libm, libpthread and libdl (tools.md).
+  if (anyCoded)
+    args.push_back(NETC_ZSTD_STATIC_LIBRARY);
   for (const char *a : {"-Wl,-z,noexecstack", "-lpthread", "-ldl", "-lm"})
     args.push_back(a);
   args.push_back("-Wl,--version-script=" + tmp.file("exports.map"));
@@ -329,6 +370,22 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
       llvm::sys::fs::rename(so, opts.soPath)) {
     llvm::sys::fs::remove(header);
     return fail(module, "cannot write '" + opts.soPath + "'");
+  }
+  if (opts.verbose) {
+    int64_t f32 = 0, bytes = 0;
+    for (size_t i = 0; i < prog.raw.size(); ++i)
+      if (prog.raw[i].embedded) {
+        int64_t n = 1;
+        for (int64_t d : prog.raw[i].shape)
+          n *= d;
+        f32 += 4 * n;
+        bytes += stored[i].bytes;
+      }
+    llvm::errs() << "netc: weights " << f32 << " bytes as f32, " << bytes
+                 << " stored";
+    if (bytes > 0)
+      llvm::errs() << llvm::format(" (%.1fx smaller)", (double)f32 / bytes);
+    llvm::errs() << "\n";
   }
   if (opts.verbose)
     for (const ExecEntry &e : prog.entries)

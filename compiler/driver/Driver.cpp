@@ -133,6 +133,29 @@ cl::opt<std::string> sparseKernels(
              "per layer by the target's cost model, the default), always "
              "(sparse wherever there is a sparse kernel) or never"),
     cl::value_desc("auto|always|never"), cl::init("auto"), cl::cat(netcCat));
+cl::opt<bool> shareWeights(
+    "share-weights",
+    cl::desc("Weight sharing: the nonzero values of every conv and fc weight "
+             "clustered by k-means into a small codebook (--codebook), "
+             "stored as f32"),
+    cl::cat(netcCat));
+cl::opt<bool> compressFlag(
+    "compress",
+    cl::desc("Weight sharing (as --share-weights) and the library stores "
+             "those weights compressed: codebook, zstd-coded indices and "
+             "zero positions, decoded once when the library is opened"),
+    cl::cat(netcCat));
+cl::opt<std::string> codebookFlag(
+    "codebook",
+    cl::desc("Codebook entries per layer for --share-weights and --compress, "
+             "1 to 256 (default conv:256,fc:32)"),
+    cl::value_desc("conv:N,fc:M"), cl::cat(netcCat));
+cl::opt<std::string> saveWeightsFlag(
+    "save-weights",
+    cl::desc("Also write the weights as the library holds them (pruned, "
+             "shared; at -O2 batchnorm folded into \"<weight>#bn\") to "
+             "FILE.safetensors, by parameter name (at -O0 PyTorch's names)"),
+    cl::value_desc("FILE.safetensors"), cl::cat(netcCat));
 cl::opt<bool> runReference(
     "run-reference",
     cl::desc("Run the naive reference evaluator instead of compiling: reads "
@@ -189,8 +212,8 @@ static std::vector<std::string> passNames(mlir::OpPassManager &pm) {
 }
 
 /// --prune and --prune-skip, checked; nullopt after printing the error.
-std::optional<PruneRequest> parsePrune() {
-  PruneRequest req;
+std::optional<CompressionRequest> parsePrune() {
+  CompressionRequest req;
   req.skip.assign(pruneSkip.begin(), pruneSkip.end());
   req.kernels = sparseKernels;
   if (req.kernels != "auto" && req.kernels != "always" &&
@@ -235,15 +258,50 @@ std::optional<PruneRequest> parsePrune() {
                     "it cannot be combined with --no-embed-weights\n";
     return std::nullopt;
   }
-  req.kind = kind == "channels" ? PruneRequest::Kind::channels
-                                : PruneRequest::Kind::magnitude;
+  req.kind = kind == "channels" ? CompressionRequest::Kind::channels
+                                : CompressionRequest::Kind::magnitude;
   req.sparsity = s;
   return req;
 }
 
+/// --share-weights, --compress and --codebook into `req`; false after
+/// printing the error.
+bool parseSharing(CompressionRequest &req) {
+  req.compress = compressFlag;
+  req.share = shareWeights || compressFlag;
+  if (!codebookFlag.empty()) {
+    if (!req.share) {
+      llvm::errs() << "netc: error: --codebook needs --compress or "
+                      "--share-weights\n";
+      return false;
+    }
+    llvm::SmallVector<llvm::StringRef> parts;
+    llvm::StringRef(codebookFlag).split(parts, ',');
+    for (llvm::StringRef part : parts) {
+      auto [kind, value] = part.split(':');
+      int n = 0;
+      if ((kind != "conv" && kind != "fc") || value.getAsInteger(10, n) ||
+          n < 1 || n > 256) {
+        llvm::errs() << "netc: error: --codebook takes conv:N and fc:M with "
+                        "N, M in [1, 256], got '"
+                     << part << "'\n";
+        return false;
+      }
+      (kind == "conv" ? req.convEntries : req.fcEntries) = n;
+    }
+  }
+  if (req.share && noEmbedWeights) {
+    llvm::errs() << "netc: error: --" << (compressFlag ? "compress" : "share-weights")
+                 << " needs the weights at compile time; it cannot be combined "
+                    "with --no-embed-weights\n";
+    return false;
+  }
+  return true;
+}
+
 class Compilation {
 public:
-  Compilation(mlir::MLIRContext &ctx, llvm::SourceMgr &mgr, PruneRequest prune)
+  Compilation(mlir::MLIRContext &ctx, llvm::SourceMgr &mgr, CompressionRequest prune)
       : ctx(ctx), src(mgr, &ctx), prune(std::move(prune)) {}
 
   int run();
@@ -251,7 +309,7 @@ public:
 private:
   mlir::MLIRContext &ctx;
   Source src;
-  PruneRequest prune;
+  CompressionRequest prune;
   int dumpIndex = 0;
 
   /// Writes a stage to the dump directory.
@@ -372,7 +430,7 @@ int Compilation::run() {
   }
   std::optional<FlopsReport> flopsBefore;
   if (stop == "flops") {
-    if (prune.kind == PruneRequest::Kind::none) {
+    if (prune.kind == CompressionRequest::Kind::none) {
       std::string text;
       llvm::raw_string_ostream os(text);
       printFlops(countFlops(module), os);
@@ -442,11 +500,12 @@ int Compilation::run() {
   // Pass names given to --print-ir-* must name a pass netc has (the -O2
   // pipeline with either pruning), as mlir-opt insists.
   mlir::PassManager every(&ctx);
-  PruneRequest anyPrune;
-  anyPrune.kind = PruneRequest::Kind::channels;
-  buildPrunePipeline(every, anyPrune);
-  anyPrune.kind = PruneRequest::Kind::magnitude;
-  buildNetPipeline(every, 2, targetDesc(target), anyPrune);
+  CompressionRequest anyCompression;
+  anyCompression.kind = CompressionRequest::Kind::channels;
+  buildPrunePipeline(every, anyCompression);
+  anyCompression.kind = CompressionRequest::Kind::magnitude;
+  anyCompression.share = true;
+  buildNetPipeline(every, 2, targetDesc(target), anyCompression);
   std::vector<std::string> known = passNames(every);
   for (const auto *names : {&printIrAfter, &printIrBefore})
     for (const std::string &n : *names)
@@ -478,6 +537,13 @@ int Compilation::run() {
   if (failed(pm.run(module)))
     return 1;
   passTimer.stop();
+  if (!saveWeightsFlag.empty()) {
+    std::string error;
+    if (!saveWeights(module, saveWeightsFlag, error)) {
+      llvm::errs() << "netc: error: " << error << "\n";
+      return 1;
+    }
+  }
   if (stop == "net-opt" || all) {
     if (!dump("net-opt", print(module)))
       return 1;
@@ -497,6 +563,7 @@ int Compilation::run() {
   opts.batchEstimate = fixedBatch > 0 ? fixedBatch : 1;
   opts.cacheDir = cacheDir;
   opts.jobs = jobs;
+  opts.compressWeights = prune.compress;
   if (all) {
     static const std::pair<const char *, EmitStage> stages[] = {
         {"halide", EmitStage::Halide}, {"stmt", EmitStage::Stmt},
@@ -636,8 +703,8 @@ int netc::netcMain(int argc, char **argv) {
     return 1;
   }
 
-  std::optional<PruneRequest> prune = parsePrune();
-  if (!prune)
+  std::optional<CompressionRequest> prune = parsePrune();
+  if (!prune || !parseSharing(*prune))
     return 1;
 
   mlir::DialectRegistry registry;

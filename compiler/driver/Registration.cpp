@@ -18,13 +18,13 @@ void netc::registerNetDialects(mlir::DialectRegistry &registry) {
 }
 
 void netc::buildPrunePipeline(mlir::PassManager &pm,
-                               const PruneRequest &prune) {
-  if (prune.kind == PruneRequest::Kind::magnitude) {
+                               const CompressionRequest &prune) {
+  if (prune.kind == CompressionRequest::Kind::magnitude) {
     mlir::net::NetPruneMagnitudeOptions opts;
     opts.sparsity = prune.sparsity;
     opts.skip = prune.skip; // copied into the pass
     pm.addPass(mlir::net::createNetPruneMagnitude(opts));
-  } else if (prune.kind == PruneRequest::Kind::channels) {
+  } else if (prune.kind == CompressionRequest::Kind::channels) {
     mlir::net::NetPruneChannelsOptions opts;
     opts.sparsity = prune.sparsity;
     pm.addPass(mlir::net::createNetPruneChannels(opts));
@@ -33,14 +33,25 @@ void netc::buildPrunePipeline(mlir::PassManager &pm,
 
 void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
                              const TargetDesc &target,
-                             const PruneRequest &prune) {
+                             const CompressionRequest &prune) {
   // Pruning works on the weights as loaded, before anything folds them.
   buildPrunePipeline(pm, prune);
   // Dead layers (those no output needs) go away at every level.
   pm.addPass(mlir::createCanonicalizerPass());
   if (optLevel >= 1)
     pm.addPass(mlir::createCSEPass());
+  // Weight sharing clusters what the library stores: after every pass
+  // that rewrites weights (net-fold-batchnorm), before the groups.
+  auto share = [&] {
+    if (!prune.share)
+      return;
+    mlir::net::NetShareWeightsOptions opts;
+    opts.convEntries = prune.convEntries;
+    opts.fcEntries = prune.fcEntries;
+    pm.addPass(mlir::net::createNetShareWeights(opts));
+  };
   if (optLevel < 2) {
+    share();
     pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetGroup());
     return;
   }
@@ -66,6 +77,7 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   pool.l2Bytes = target.l2Bytes;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFusePool(pool));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetConcatInPlace());
+  share();
   // Last: the groups follow every fusion decision.
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetGroup());
 }

@@ -3,9 +3,11 @@
 
 #include "weights/Init.h"
 #include "weights/Safetensors.h"
+#include "net/IR/NetOps.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 
 using namespace netc;
 
@@ -92,4 +94,40 @@ std::optional<WeightMap> netc::bindWeights(const Source &src,
   if (!ok)
     return std::nullopt;
   return values;
+}
+
+bool netc::saveWeights(mlir::ModuleOp module, const std::string &path,
+                       std::string &error) {
+  WeightFile file;
+  bool ok = true;
+  module.walk([&](mlir::net::WeightOp w) {
+    if (!ok || w.getFrozen() || file.lookup(w.getName()))
+      return;
+    std::optional<std::vector<float>> values = w.getValues();
+    if (!values) {
+      error = "--save-weights: parameter '" + w.getName().str() +
+              "' has no value (--no-embed-weights)";
+      ok = false;
+      return;
+    }
+    WeightTensor t;
+    auto type = llvm::cast<mlir::RankedTensorType>(w.getType());
+    t.shape.assign(type.getShape().begin(), type.getShape().end());
+    t.data = std::move(*values);
+    file.add(w.getName(), std::move(t));
+  });
+  if (!ok)
+    return false;
+  std::string tmp = path + ".tmp";
+  if (llvm::Error e = writeSafetensors(tmp, file)) {
+    error = llvm::toString(std::move(e));
+    llvm::sys::fs::remove(tmp);
+    return false;
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmp, path)) {
+    error = "cannot write '" + path + "': " + ec.message();
+    llvm::sys::fs::remove(tmp);
+    return false;
+  }
+  return true;
 }

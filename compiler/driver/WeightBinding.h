@@ -6,6 +6,8 @@
 #include "frontend/MLIRGen.h"
 #include "frontend/Source.h"
 
+#include "mlir/IR/BuiltinOps.h"
+
 #include <optional>
 #include <string>
 
@@ -21,6 +23,13 @@ namespace netc {
 std::optional<WeightMap> bindWeights(const Source &src, const NetProgram &prog,
                                      const std::string &weightsPath,
                                      uint64_t seed, bool initialise = true);
+
+/// `netc --save-weights=FILE`: writes every parameter with a value that is
+/// not a frozen constant, as the library will hold it (pruned, shared;
+/// at -O2 also folded: "<weight>#bn"), to the .safetensors file `path` by
+/// name, each once; written whole or not at all. False with `error`.
+bool saveWeights(mlir::ModuleOp module, const std::string &path,
+                 std::string &error);
 
 } // namespace netc
 

@@ -130,6 +130,13 @@ typedef int (*netrt_run_with_weights_fn)(const char *which, const void *weights,
 /* Bytes of the arena an entry point allocates per call, for a batch. */
 typedef int64_t (*netrt_arena_bytes_fn)(const char *which, int64_t batch);
 #define NETRT_ARENA_BYTES_SYMBOL "netrt_model_arena_bytes"
+/* Prepares the library's own weights (decoding --compress's): netrt_open
+ * calls it, so an opened library is ready to run; 0 or -1 (last_error()). */
+typedef int (*netrt_prepare_fn)(void);
+#define NETRT_PREPARE_SYMBOL "netrt_model_prepare"
+/* The embedded weights' bytes as stored in the library and as f32. */
+typedef void (*netrt_weight_bytes_fn)(int64_t *stored, int64_t *f32);
+#define NETRT_WEIGHT_BYTES_SYMBOL "netrt_model_weight_bytes"
 
 /* Opens a model library with the weights of the .safetensors file `weights`
  * (the names and shapes netc compiled it with; f32, f64, f16 or bf16 values,
@@ -138,6 +145,10 @@ typedef int64_t (*netrt_arena_bytes_fn)(const char *which, int64_t batch);
  * `err` naming the tensor. */
 netrt_handle *netrt_open_with_weights(const char *path, const char *weights,
                                       char *err, size_t err_size);
+
+/* The model's embedded weights: bytes as stored in the library (compressed
+ * with --compress) and as f32; -1 (both 0) when it does not say. */
+int netrt_weight_bytes(const netrt_handle *h, int64_t *stored, int64_t *f32);
 
 /* netrt_arena_bytes of the model, or -1 when it does not say. */
 int64_t netrt_arena_bytes(const netrt_handle *h, const char *which,

@@ -155,6 +155,17 @@ extern "C" netrt_handle *netrt_open(const char *path, char *err,
                                     size_t err_size) {
   std::string msg;
   netrt_handle *h = openImpl(path, msg);
+  // The library's own weights are prepared (decoded) now, not on the
+  // first run: opening pays for it, and a malformed library fails here.
+  auto prepare = h ? reinterpret_cast<netrt_prepare_fn>(
+                         dlsym(h->dl, NETRT_PREPARE_SYMBOL))
+                   : nullptr;
+  if (prepare && prepare() != 0) {
+    msg = std::string("cannot prepare the weights of '") + path +
+          "': " + h->info->last_error();
+    netrt_close(h);
+    h = nullptr;
+  }
   if (!h)
     setError(err, err_size, msg);
   return h;
@@ -180,6 +191,21 @@ extern "C" int64_t netrt_arena_bytes(const netrt_handle *h, const char *which,
                     dlsym(h->dl, NETRT_ARENA_BYTES_SYMBOL))
               : nullptr;
   return fn ? fn(which, batch) : -1;
+}
+
+extern "C" int netrt_weight_bytes(const netrt_handle *h, int64_t *stored,
+                                  int64_t *f32) {
+  auto fn = h ? reinterpret_cast<netrt_weight_bytes_fn>(
+                    dlsym(h->dl, NETRT_WEIGHT_BYTES_SYMBOL))
+              : nullptr;
+  int64_t s = 0, f = 0;
+  if (fn)
+    fn(&s, &f);
+  if (stored)
+    *stored = s;
+  if (f32)
+    *f32 = f;
+  return fn ? 0 : -1;
 }
 
 extern "C" void netrt_close(netrt_handle *h) {

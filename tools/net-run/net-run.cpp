@@ -193,7 +193,7 @@ void runOnce(const netrt_handle *h, const std::vector<netrt_tensor> &args,
 
 /// Runs forward `iters` times after 2 warm-up runs and prints the timings.
 void bench(const netrt_handle *h, const std::vector<netrt_tensor> &args,
-           Run &run, int iters) {
+           Run &run, int iters, double openMs) {
   using Clock = std::chrono::steady_clock;
   for (int i = 0; i < 2; ++i)
     runOnce(h, args, run);
@@ -215,6 +215,12 @@ void bench(const netrt_handle *h, const std::vector<netrt_tensor> &args,
          ms.front(), iters, usage.ru_maxrss / 1024.0);
   if (arena >= 0)
     printf(" arena_mb=%.2f", arena / 1048576.0);
+  // Opening includes preparing (and decoding, --compress) the weights.
+  int64_t stored = 0, f32 = 0;
+  printf(" open_ms=%.1f", openMs);
+  if (netrt_weight_bytes(h, &stored, &f32) == 0)
+    printf(" weights_mb=%.3f stored_mb=%.3f", f32 / 1048576.0,
+           stored / 1048576.0);
   printf("\n");
 }
 
@@ -277,12 +283,16 @@ int main(int argc, char **argv) {
   }
 
   char msg[4096];
+  auto openStart = std::chrono::steady_clock::now();
   Handle h(opts.weights.empty()
                ? netrt_open(opts.model.c_str(), msg, sizeof msg)
                : netrt_open_with_weights(opts.model.c_str(), opts.weights.c_str(),
                                          msg, sizeof msg));
   if (!h)
     fatal(msg);
+  double openMs = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - openStart)
+                      .count();
   const netrt_model_info *info = netrt_info(h.get());
   std::string model = info->name;
 
@@ -319,7 +329,7 @@ int main(int argc, char **argv) {
 
   // runs[0] is forward, which --bench has already run.
   if (opts.benchIters)
-    bench(h.get(), args, runs[0], opts.benchIters);
+    bench(h.get(), args, runs[0], opts.benchIters, openMs);
   for (size_t i = opts.benchIters ? 1 : 0; i < runs.size(); ++i)
     runOnce(h.get(), args, runs[i]);
 

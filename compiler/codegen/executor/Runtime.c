@@ -156,6 +156,8 @@ typedef struct {
   int64_t numel;
   int32_t release;  /* no kernel reads it in place: its pages may be dropped */
   int32_t embedded; /* in the blob; else bound when the library is opened */
+  int32_t coded;    /* stored as codebook + zstd frames (WeightCoding.h) */
+  int64_t stored;   /* bytes in the blob */
 } netc_raw;
 
 typedef struct {
@@ -331,21 +333,128 @@ static void prep_sparse_fc_blocks(const netc_raw *w, const float *wv, int L,
   }
 }
 
+#if NETC_CODED
+#include <zstd.h>
+
+/* A --compress weight (WeightCoding.h): int32 entries, int32 0, int64
+   nonzeros, int64 gap_bytes, int64 index_bytes, the codebook, then the
+   zstd frames of the gaps (zeros before each nonzero, 255: 255 zeros and
+   no value) and of the codebook indices. Writes r->numel floats; -1 when
+   the data is malformed. */
+#define NETC_CODED_HEADER 32
+static int decode_coded(const netc_raw *r, const unsigned char *src,
+                        float *out) {
+  int32_t entries;
+  int64_t nonzeros, gap_bytes, index_bytes, at = 0, k = 0, i;
+  const float *book = (const float *)(src + NETC_CODED_HEADER);
+  const unsigned char *gap_frame, *index_frame;
+  unsigned char *index, *gaps = NULL;
+  unsigned long long ngaps = 0;
+  int ok;
+  memcpy(&entries, src, 4);
+  memcpy(&nonzeros, src + 8, 8);
+  memcpy(&gap_bytes, src + 16, 8);
+  memcpy(&index_bytes, src + 24, 8);
+  if (entries < 0 || entries > 256 || nonzeros < 0 || nonzeros > r->numel ||
+      NETC_CODED_HEADER + 4 * (int64_t)entries + gap_bytes + index_bytes !=
+          r->stored)
+    return -1;
+  gap_frame = src + NETC_CODED_HEADER + 4 * entries;
+  index_frame = gap_frame + gap_bytes;
+  if (!(index = (unsigned char *)malloc((size_t)nonzeros + 1)))
+    return -1;
+  ok = ZSTD_decompress(index, (size_t)nonzeros, index_frame,
+                       (size_t)index_bytes) == (size_t)nonzeros;
+  if (ok && gap_bytes) {
+    ngaps = ZSTD_getFrameContentSize(gap_frame, (size_t)gap_bytes);
+    ok = ngaps <= (unsigned long long)(r->numel + nonzeros) &&
+         (gaps = (unsigned char *)malloc((size_t)ngaps + 1)) &&
+         ZSTD_decompress(gaps, (size_t)ngaps, gap_frame, (size_t)gap_bytes) ==
+             (size_t)ngaps;
+  } else if (ok) {
+    ok = nonzeros == r->numel;
+  }
+  if (ok) {
+    memset(out, 0, sizeof(float) * (size_t)r->numel);
+    if (!gap_bytes) {
+      for (i = 0; ok && i < nonzeros; ++i)
+        if ((ok = index[i] < entries))
+          out[i] = book[index[i]];
+    } else {
+      for (i = 0; ok && i < (int64_t)ngaps; ++i) {
+        at += gaps[i];
+        if (gaps[i] == 255)
+          continue;
+        if ((ok = at < r->numel && k < nonzeros && index[k] < entries))
+          out[at++] = book[index[k++]];
+      }
+      ok = ok && k == nonzeros;
+    }
+  }
+  free(index);
+  free(gaps);
+  return ok ? 0 : -1;
+}
+#endif
+
+/* The values of the embedded parameters into raw[i]: in the library, or
+   for coded ones decoded into one block returned in *decoded (NULL when
+   nothing is coded; the caller frees it). -1 on failure. */
+static int embedded_values(const float **raw, void **decoded) {
+  int i;
+  *decoded = NULL;
+#if NETC_CODED
+  {
+    int64_t total = 0, off = 0;
+    for (i = 0; i < NETC_NUM_RAW; ++i)
+      if (kRaw[i].embedded && kRaw[i].coded)
+        total += (kRaw[i].numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
+    if (total && posix_memalign(decoded, HUGE, (size_t)total)) {
+      *decoded = NULL;
+      snprintf(last_error, sizeof last_error,
+               "out of memory decoding the weights");
+      return -1;
+    }
+    for (i = 0; i < NETC_NUM_RAW; ++i) {
+      float *out;
+      if (!kRaw[i].embedded || !kRaw[i].coded)
+        continue;
+      out = (float *)((char *)*decoded + off);
+      off += (kRaw[i].numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
+      if (decode_coded(&kRaw[i], netc_blob() + kRaw[i].offset, out)) {
+        snprintf(last_error, sizeof last_error,
+                 "the compressed weight '%s' is malformed", kRaw[i].name);
+        free(*decoded);
+        *decoded = NULL;
+        return -1;
+      }
+      raw[i] = out;
+    }
+  }
+#endif
+  for (i = 0; i < NETC_NUM_RAW; ++i)
+    if (kRaw[i].embedded && !kRaw[i].coded)
+      raw[i] = (const float *)(netc_blob() + kRaw[i].offset);
+  return 0;
+}
+
 /* The prepared weights: one pointer per netc_prep, into `block` (owned) or,
    for raw parameters of an embedded library, into the library itself. */
 typedef struct {
   float *ptr[NETC_NUM_PREP + 1];
   void *block;
+  void *decoded; /* decoded --compress weights some kernel reads in place */
 } netc_weights;
 
 static netc_weights *weights_now;
 static pthread_mutex_t weights_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Prepares every weight argument from `raw` (indexed like kRaw). Embedded
-   parameters outlive the result (they are in the library): raw arguments
-   are used where they are, and what nothing reads in place is released once
-   prepared. Bound ones are copied. */
-static netc_weights *prepare_weights(const float *const *raw) {
+   parameters outlive the result (they are in the library, or in `decoded`,
+   which the result takes over when a kernel reads a decoded one in place):
+   raw arguments are used where they are, and what nothing reads in place
+   is released once prepared. Bound ones are copied. */
+static netc_weights *prepare_weights(const float *const *raw, void *decoded) {
   netc_weights *w = (netc_weights *)calloc(1, sizeof *w);
   int uses[NETC_NUM_RAW + 1];
   int64_t total = 0, off = 0;
@@ -362,6 +471,7 @@ static netc_weights *prepare_weights(const float *const *raw) {
   }
   if (total && !(w->block = cached_malloc(NULL, (size_t)total))) {
     free(w);
+    free(decoded);
     return NULL;
   }
   for (p = 0; p < NETC_NUM_PREP; ++p) {
@@ -373,6 +483,8 @@ static netc_weights *prepare_weights(const float *const *raw) {
       src[s] = q->src[s] >= 0 ? raw[q->src[s]] : NULL;
     if (q->kind == NETC_PREP_RAW && kRaw[q->src[0]].embedded) {
       w->ptr[p] = (float *)src[0];
+      if (kRaw[q->src[0]].coded)
+        w->decoded = decoded;
       continue;
     }
     out = (float *)((char *)w->block + off);
@@ -418,12 +530,15 @@ static netc_weights *prepare_weights(const float *const *raw) {
           kRaw[q->src[s]].embedded && kRaw[q->src[s]].release)
         release_pages(src[s], kRaw[q->src[s]].numel * 4);
   }
+  if (!w->decoded)
+    free(decoded);
   return w;
 }
 
 static void free_weights(netc_weights *w) {
   if (w) {
     cached_free(NULL, w->block);
+    free(w->decoded);
     free(w);
   }
 }
@@ -435,20 +550,41 @@ static netc_weights *current_weights(void) {
   pthread_mutex_lock(&weights_lock);
   if (!weights_now && NETC_NUM_BOUND == 0) {
     const float *raw[NETC_NUM_RAW + 1];
-    int i;
-    for (i = 0; i < NETC_NUM_RAW; ++i)
-      raw[i] = (const float *)(netc_blob() + kRaw[i].offset);
-    weights_now = prepare_weights(raw);
+    void *decoded;
+    if (embedded_values(raw, &decoded)) {
+      pthread_mutex_unlock(&weights_lock);
+      return NULL;
+    }
+    if (!(weights_now = prepare_weights(raw, decoded)))
+      snprintf(last_error, sizeof last_error,
+               "out of memory preparing the weights");
   }
   w = weights_now;
   pthread_mutex_unlock(&weights_lock);
-  if (!w)
+  if (!w && NETC_NUM_BOUND)
     snprintf(last_error, sizeof last_error,
-             NETC_NUM_BOUND == 0 ? "out of memory preparing the weights"
-                           : "this library was built with --no-embed-weights: "
-                             "give it a weights file (net-run --weights, "
-                             "netrt_open_with_weights, Model(path, weights=))");
+             "this library was built with --no-embed-weights: give it a "
+             "weights file (net-run --weights, netrt_open_with_weights, "
+             "Model(path, weights=))");
   return w;
+}
+
+/* Prepares the library's own weights now (netrt_open calls it, so that a
+   library is ready, and its decoding timed, when opened); 0 also when the
+   weights come from a file. */
+static int prepare_own_weights(void) {
+  return NETC_NUM_BOUND || current_weights() ? 0 : -1;
+}
+
+/* Bytes of the embedded weights as stored and as f32. */
+static void own_weight_bytes(int64_t *stored, int64_t *f32) {
+  int i;
+  *stored = *f32 = 0;
+  for (i = 0; i < NETC_NUM_RAW; ++i)
+    if (kRaw[i].embedded) {
+      *stored += kRaw[i].stored;
+      *f32 += kRaw[i].numel * 4;
+    }
 }
 
 /*===----------------------------- the executor ----------------------------===*/
@@ -683,14 +819,13 @@ static int run_entry(const netc_entry *e, const netc_weights *bound,
 static netc_weights *create_weights(const netrt_tensor *tensors) {
   const float *raw[NETC_NUM_RAW + 1];
   netc_weights *w;
+  void *decoded;
   int i, k, next = 0;
   last_error[0] = 0;
   for (i = 0; i < NETC_NUM_RAW; ++i) {
     const netrt_tensor *t;
-    if (kRaw[i].embedded) {
-      raw[i] = (const float *)(netc_blob() + kRaw[i].offset);
+    if (kRaw[i].embedded)
       continue;
-    }
     t = &tensors[next++];
     int ok = t->data && t->dtype == NETRT_F32 && t->rank == kRaw[i].rank;
     for (k = 0; ok && k < t->rank; ++k)
@@ -703,7 +838,9 @@ static netc_weights *create_weights(const netrt_tensor *tensors) {
     }
     raw[i] = (const float *)t->data;
   }
-  if (!(w = prepare_weights(raw)))
+  if (embedded_values(raw, &decoded))
+    return NULL;
+  if (!(w = prepare_weights(raw, decoded)))
     snprintf(last_error, sizeof last_error, "out of memory preparing the weights");
   return w;
 }

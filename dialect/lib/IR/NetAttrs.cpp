@@ -51,6 +51,15 @@ SparsityAttr SparsityAttr::count(MLIRContext *ctx, ArrayRef<float> values) {
   return SparsityAttr::get(ctx, zeros, (int64_t)values.size());
 }
 
+LogicalResult CodebookAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                   int64_t entries, int64_t nonzeros) {
+  if (entries < 0 || entries > 256 || nonzeros < 0 || (nonzeros > 0) != (entries > 0))
+    return emitError() << "codebook needs 0 <= entries <= 256, nonzeros >= 0 "
+                          "and entries > 0 exactly when nonzeros > 0, got "
+                       << entries << " entries for " << nonzeros << " nonzeros";
+  return success();
+}
+
 LogicalResult KernelAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  WeightFormat format, int64_t nnz, int64_t numel,
                                  int64_t rowMax, int64_t denseCost,
@@ -125,6 +134,9 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
   if (name == kSparsityAttr)
     return expect(isa<SparsityAttr>(attr.getValue()) && isa<WeightOp>(op),
                   "a #net.sparsity on a net.weight");
+  if (name == kCodebookAttr)
+    return expect(isa<CodebookAttr>(attr.getValue()) && isa<WeightOp>(op),
+                  "a #net.codebook on a net.weight");
   if (name == kKernelAttr)
     return expect(isa<KernelAttr>(attr.getValue()) &&
                       (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op)),

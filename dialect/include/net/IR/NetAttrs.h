@@ -23,6 +23,7 @@ inline constexpr llvm::StringLiteral kInPlaceAttr = "net.in_place";
 inline constexpr llvm::StringLiteral kGroupAttr = "net.group";
 inline constexpr llvm::StringLiteral kSparsityAttr = "net.sparsity";
 inline constexpr llvm::StringLiteral kKernelAttr = "net.kernel";
+inline constexpr llvm::StringLiteral kCodebookAttr = "net.codebook";
 /// On the module: the TargetAttrInterface the -O2 passes ask.
 inline constexpr llvm::StringLiteral kTargetAttr = "net.target";
 

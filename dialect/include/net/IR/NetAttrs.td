@@ -124,6 +124,26 @@ def Net_SparsityAttr : AttrDef<Net_Dialect, "Sparsity"> {
   }];
 }
 
+def Net_CodebookAttr : AttrDef<Net_Dialect, "Codebook"> {
+  let mnemonic = "codebook";
+  let summary = "net-share-weights' result on a weight: `entries` shared values";
+  let description = [{
+    On a `net.weight` whose values net-share-weights replaced by the
+    centroids of a k-means clustering (Deep Compression's weight sharing):
+    its `nonzeros` values take at most `entries` distinct values (the
+    codebook; zeros, pruned or not, stay exact zeros and are not in it).
+    With `netc --compress` the library stores it as the codebook plus
+    entropy-coded indices and zero positions.
+
+    ```mlir
+    %w = net.weight "fc1.weight" value = ... {net.codebook = #net.codebook<entries = 32, nonzeros = 4800>}
+    ```
+  }];
+  let parameters = (ins "int64_t":$entries, "int64_t":$nonzeros);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 def Net_WeightFormat : I32EnumAttr<"WeightFormat", "how a layer's kernel holds its weights", [
     I32EnumAttrCase<"dense", 0>,
     I32EnumAttrCase<"sparse", 1>]> {

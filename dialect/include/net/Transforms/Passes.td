@@ -180,6 +180,31 @@ def NetSparse : Pass<"net-sparse", "func::FuncOp"> {
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
+def NetShareWeights : Pass<"net-share-weights", "ModuleOp"> {
+  let summary = "Weight sharing: k-means codebooks for conv and fc weights";
+  let description = [{
+    `netc --compress` (tools.md): Deep Compression's weight sharing. In every
+    conv, depthwise conv, deconv and fc weight with values (not frozen
+    `init=` constants) the nonzero values are clustered by one-dimensional
+    k-means (Lloyd's iterations from centroids spaced evenly between the
+    smallest and the largest value, as Han et al. found best) into at most
+    `conv-entries` (convolutions) or `fc-entries` (fc) clusters, and each is
+    replaced by its cluster's mean. Zeros stay exact zeros (the pruned
+    positions are stored apart). Runs after net-fold-batchnorm, on the
+    weights the library stores, so the stored values are the shared ones;
+    a parameter used in several functions is clustered once. Each shared
+    weight is marked `#net.codebook<entries, nonzeros>`. A weight with at
+    most that many distinct values keeps them exactly.
+  }];
+  let options = [
+    Option<"convEntries", "conv-entries", "int", "256",
+           "codebook entries of a convolution's weight (1 to 256)">,
+    Option<"fcEntries", "fc-entries", "int", "32",
+           "codebook entries of an fc layer's weight (1 to 256)">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
 def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
   let summary = "Let convolutions write straight into the concat after them";
   let description = [{

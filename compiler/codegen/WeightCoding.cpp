@@ -1,0 +1,74 @@
+//===- WeightCoding.cpp - Shared weights stored compressed ----------------===//
+#include "codegen/WeightCoding.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+using namespace netc;
+
+namespace {
+
+/// zstd's strongest regular level: these streams are small next to the
+/// f32 weights (one byte per nonzero), so the time is affordable.
+constexpr int kLevel = 19;
+
+bool compress(const std::vector<uint8_t> &in, std::string &out) {
+  std::string buf(ZSTD_compressBound(in.size()), '\0');
+  size_t n = ZSTD_compress(buf.data(), buf.size(), in.data(), in.size(), kLevel);
+  if (ZSTD_isError(n))
+    return false;
+  buf.resize(n);
+  out = std::move(buf);
+  return true;
+}
+
+template <typename T> void put(std::string &s, T v) {
+  s.append(reinterpret_cast<const char *>(&v), sizeof v);
+}
+
+} // namespace
+
+std::optional<std::string> netc::encodeSharedWeight(llvm::ArrayRef<float> values) {
+  std::vector<float> book;
+  for (float v : values)
+    if (v != 0.0f)
+      book.push_back(v);
+  std::sort(book.begin(), book.end());
+  book.erase(std::unique(book.begin(), book.end()), book.end());
+  if (book.size() > 256)
+    return std::nullopt;
+  std::vector<uint8_t> gaps, index;
+  int64_t zeros = 0, nonzeros = 0;
+  for (float v : values) {
+    if (v == 0.0f) {
+      ++zeros;
+      continue;
+    }
+    for (; zeros >= 255; zeros -= 255)
+      gaps.push_back(255);
+    gaps.push_back((uint8_t)zeros);
+    zeros = 0;
+    index.push_back((uint8_t)(std::lower_bound(book.begin(), book.end(), v) -
+                              book.begin()));
+    ++nonzeros;
+  }
+  std::string gapFrame, indexFrame;
+  bool dense = nonzeros == (int64_t)values.size();
+  if ((!dense && !compress(gaps, gapFrame)) || !compress(index, indexFrame))
+    return std::nullopt;
+  std::string out;
+  put<int32_t>(out, (int32_t)book.size());
+  put<int32_t>(out, 0);
+  put<int64_t>(out, nonzeros);
+  put<int64_t>(out, (int64_t)gapFrame.size());
+  put<int64_t>(out, (int64_t)indexFrame.size());
+  out.append(reinterpret_cast<const char *>(book.data()), book.size() * 4);
+  out += gapFrame;
+  out += indexFrame;
+  return out;
+}
