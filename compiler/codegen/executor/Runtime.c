@@ -397,45 +397,39 @@ static int decode_coded(const netc_raw *r, const unsigned char *src,
 }
 #endif
 
-/* The values of the embedded parameters into raw[i]: in the library, or
-   for coded ones decoded into one block returned in *decoded (NULL when
-   nothing is coded; the caller frees it). -1 on failure. */
-static int embedded_values(const float **raw, void **decoded) {
+/* The embedded parameters into raw[i] where they are in the library; a
+   coded one (--compress) gets NULL: prepare_weights decodes it when first
+   needed and frees it after its last use. */
+static void embedded_values(const float **raw) {
   int i;
-  *decoded = NULL;
-#if NETC_CODED
-  {
-    int64_t total = 0, off = 0;
-    for (i = 0; i < NETC_NUM_RAW; ++i)
-      if (kRaw[i].embedded && kRaw[i].coded)
-        total += (kRaw[i].numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
-    if (total && posix_memalign(decoded, HUGE, (size_t)total)) {
-      *decoded = NULL;
-      snprintf(last_error, sizeof last_error,
-               "out of memory decoding the weights");
-      return -1;
-    }
-    for (i = 0; i < NETC_NUM_RAW; ++i) {
-      float *out;
-      if (!kRaw[i].embedded || !kRaw[i].coded)
-        continue;
-      out = (float *)((char *)*decoded + off);
-      off += (kRaw[i].numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
-      if (decode_coded(&kRaw[i], netc_blob() + kRaw[i].offset, out)) {
-        snprintf(last_error, sizeof last_error,
-                 "the compressed weight '%s' is malformed", kRaw[i].name);
-        free(*decoded);
-        *decoded = NULL;
-        return -1;
-      }
-      raw[i] = out;
-    }
-  }
-#endif
   for (i = 0; i < NETC_NUM_RAW; ++i)
-    if (kRaw[i].embedded && !kRaw[i].coded)
-      raw[i] = (const float *)(netc_blob() + kRaw[i].offset);
-  return 0;
+    if (kRaw[i].embedded)
+      raw[i] = kRaw[i].coded ? NULL
+                             : (const float *)(netc_blob() + kRaw[i].offset);
+}
+
+/* Coded parameter i decoded into a buffer of its own; NULL (last_error
+   set) on failure. */
+static float *decode_raw(int i) {
+  void *out = NULL;
+#if NETC_CODED
+  if (posix_memalign(&out, kRaw[i].numel * 4 >= HUGE ? HUGE : ALIGN,
+                     (size_t)kRaw[i].numel * 4)) {
+    snprintf(last_error, sizeof last_error, "out of memory decoding '%s'",
+             kRaw[i].name);
+    return NULL;
+  }
+  if (decode_coded(&kRaw[i], netc_blob() + kRaw[i].offset, (float *)out)) {
+    snprintf(last_error, sizeof last_error,
+             "the compressed weight '%s' is malformed", kRaw[i].name);
+    free(out);
+    return NULL;
+  }
+#else
+  (void)i;
+  snprintf(last_error, sizeof last_error, "no decoder for coded weights");
+#endif
+  return (float *)out;
 }
 
 /* The prepared weights: one pointer per netc_prep, into `block` (owned) or,
@@ -443,24 +437,35 @@ static int embedded_values(const float **raw, void **decoded) {
 typedef struct {
   float *ptr[NETC_NUM_PREP + 1];
   void *block;
-  void *decoded; /* decoded --compress weights some kernel reads in place */
+  float **kept; /* decoded --compress weights kernels read in place
+                   (NETC_NUM_RAW entries, NULL: none), owned */
 } netc_weights;
 
+static void free_weights(netc_weights *w);
 static netc_weights *weights_now;
 static pthread_mutex_t weights_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Prepares every weight argument from `raw` (indexed like kRaw). Embedded
-   parameters outlive the result (they are in the library, or in `decoded`,
-   which the result takes over when a kernel reads a decoded one in place):
-   raw arguments are used where they are, and what nothing reads in place
-   is released once prepared. Bound ones are copied. */
-static netc_weights *prepare_weights(const float *const *raw, void *decoded) {
+/* Prepares every weight argument from `raw` (indexed like kRaw; NULL for
+   a coded embedded parameter, decoded here when first needed, so that
+   only one decoded parameter at a time is alive beside the prepared ones).
+   Embedded parameters outlive the result (they are in the library; a
+   decoded one a kernel reads in place is kept by the result): raw
+   arguments are used where they are, and what nothing reads in place is
+   released once prepared. Bound ones are copied. NULL on failure, with
+   last_error set. */
+static netc_weights *prepare_weights(const float *const *raw_in) {
   netc_weights *w = (netc_weights *)calloc(1, sizeof *w);
   int uses[NETC_NUM_RAW + 1];
+  const float *raw[NETC_NUM_RAW + 1];
+  float *owned[NETC_NUM_RAW + 1];
   int64_t total = 0, off = 0;
   int p, s;
-  if (!w)
+  if (!w) {
+    snprintf(last_error, sizeof last_error, "out of memory preparing the weights");
     return NULL;
+  }
+  memcpy(raw, raw_in, sizeof(raw[0]) * NETC_NUM_RAW);
+  memset(owned, 0, sizeof owned);
   memset(uses, 0, sizeof uses);
   for (p = 0; p < NETC_NUM_PREP; ++p) {
     for (s = 0; s < 5; ++s)
@@ -471,7 +476,7 @@ static netc_weights *prepare_weights(const float *const *raw, void *decoded) {
   }
   if (total && !(w->block = cached_malloc(NULL, (size_t)total))) {
     free(w);
-    free(decoded);
+    snprintf(last_error, sizeof last_error, "out of memory preparing the weights");
     return NULL;
   }
   for (p = 0; p < NETC_NUM_PREP; ++p) {
@@ -479,12 +484,29 @@ static netc_weights *prepare_weights(const float *const *raw, void *decoded) {
     const float *src[5];
     const netc_raw *r0 = &kRaw[q->src[0] >= 0 ? q->src[0] : 0];
     float *out;
-    for (s = 0; s < 5; ++s)
-      src[s] = q->src[s] >= 0 ? raw[q->src[s]] : NULL;
+    for (s = 0; s < 5; ++s) {
+      int i = q->src[s];
+      if (i >= 0 && !raw[i] && kRaw[i].coded) {
+        if (!(owned[i] = decode_raw(i))) {
+          for (i = 0; i < NETC_NUM_RAW; ++i)
+            free(owned[i]);
+          free_weights(w);
+          return NULL;
+        }
+        raw[i] = owned[i];
+      }
+      src[s] = i >= 0 ? raw[i] : NULL;
+    }
     if (q->kind == NETC_PREP_RAW && kRaw[q->src[0]].embedded) {
       w->ptr[p] = (float *)src[0];
-      if (kRaw[q->src[0]].coded)
-        w->decoded = decoded;
+      if (owned[q->src[0]]) {
+        if (!w->kept)
+          w->kept = (float **)calloc(NETC_NUM_RAW + 1, sizeof(float *));
+        if (w->kept) { /* else the block is not freed: a leak, no crash */
+          w->kept[q->src[0]] = owned[q->src[0]];
+          owned[q->src[0]] = NULL;
+        }
+      }
       continue;
     }
     out = (float *)((char *)w->block + off);
@@ -525,20 +547,33 @@ static netc_weights *prepare_weights(const float *const *raw, void *decoded) {
       prep_sparse_fc_blocks(r0, src[0], q->extent[0], q->param, out);
       break;
     }
-    for (s = 0; s < 5; ++s)
-      if (q->src[s] >= 0 && --uses[q->src[s]] == 0 &&
-          kRaw[q->src[s]].embedded && kRaw[q->src[s]].release)
-        release_pages(src[s], kRaw[q->src[s]].numel * 4);
+    for (s = 0; s < 5; ++s) {
+      int i = q->src[s];
+      if (i < 0 || --uses[i] != 0)
+        continue;
+      if (owned[i]) {
+        free(owned[i]);
+        owned[i] = NULL;
+        raw[i] = NULL;
+      } else if (kRaw[i].embedded && kRaw[i].release) {
+        release_pages(src[s], kRaw[i].numel * 4);
+      }
+    }
   }
-  if (!w->decoded)
-    free(decoded);
+  for (p = 0; p < NETC_NUM_RAW; ++p)
+    free(owned[p]);
   return w;
 }
 
 static void free_weights(netc_weights *w) {
   if (w) {
     cached_free(NULL, w->block);
-    free(w->decoded);
+    if (w->kept) {
+      int i;
+      for (i = 0; i < NETC_NUM_RAW; ++i)
+        free(w->kept[i]);
+      free(w->kept);
+    }
     free(w);
   }
 }
@@ -550,14 +585,8 @@ static netc_weights *current_weights(void) {
   pthread_mutex_lock(&weights_lock);
   if (!weights_now && NETC_NUM_BOUND == 0) {
     const float *raw[NETC_NUM_RAW + 1];
-    void *decoded;
-    if (embedded_values(raw, &decoded)) {
-      pthread_mutex_unlock(&weights_lock);
-      return NULL;
-    }
-    if (!(weights_now = prepare_weights(raw, decoded)))
-      snprintf(last_error, sizeof last_error,
-               "out of memory preparing the weights");
+    embedded_values(raw);
+    weights_now = prepare_weights(raw);
   }
   w = weights_now;
   pthread_mutex_unlock(&weights_lock);
@@ -818,8 +847,6 @@ static int run_entry(const netc_entry *e, const netc_weights *bound,
    the shapes the library was compiled for. */
 static netc_weights *create_weights(const netrt_tensor *tensors) {
   const float *raw[NETC_NUM_RAW + 1];
-  netc_weights *w;
-  void *decoded;
   int i, k, next = 0;
   last_error[0] = 0;
   for (i = 0; i < NETC_NUM_RAW; ++i) {
@@ -838,11 +865,8 @@ static netc_weights *create_weights(const netrt_tensor *tensors) {
     }
     raw[i] = (const float *)t->data;
   }
-  if (embedded_values(raw, &decoded))
-    return NULL;
-  if (!(w = prepare_weights(raw, decoded)))
-    snprintf(last_error, sizeof last_error, "out of memory preparing the weights");
-  return w;
+  embedded_values(raw);
+  return prepare_weights(raw);
 }
 
 __attribute__((constructor)) static void install_handlers(void) {
