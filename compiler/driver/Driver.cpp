@@ -150,6 +150,23 @@ cl::opt<std::string> codebookFlag(
     cl::desc("Codebook entries per layer for --share-weights and --compress, "
              "1 to 256 (default conv:256,fc:32)"),
     cl::value_desc("conv:N,fc:M"), cl::cat(netcCat));
+cl::opt<std::string> quantizeFlag(
+    "quantize",
+    cl::desc("int8: post-training quantization calibrated on --calibration "
+             "(per-output-channel symmetric int8 weights, per-tensor u8 "
+             "activations; tools.md, \"Compression\")"),
+    cl::value_desc("int8"), cl::cat(netcCat));
+cl::list<std::string> calibrationFlag(
+    "calibration",
+    cl::desc("The calibration batch of --quantize: FILE.npy for the model's "
+             "f32 input, NAME=FILE.npy when it has several; comma separated"),
+    cl::CommaSeparated, cl::value_desc("FILE.npy"), cl::cat(netcCat));
+cl::opt<std::string> calibrateFlag(
+    "calibrate",
+    cl::desc("The range estimator of --quantize: minmax (default), "
+             "percentile:P (0 < P <= 100) or entropy (KL divergence)"),
+    cl::value_desc("minmax|percentile:P|entropy"), cl::init("minmax"),
+    cl::cat(netcCat));
 cl::opt<std::string> saveWeightsFlag(
     "save-weights",
     cl::desc("Also write the weights as the library holds them (pruned, "
@@ -288,6 +305,41 @@ bool parseSharing(CompressionRequest &req) {
         return false;
       }
       (kind == "conv" ? req.convEntries : req.fcEntries) = n;
+    }
+  }
+  if (!quantizeFlag.empty() && quantizeFlag != "int8") {
+    llvm::errs() << "netc: error: --quantize takes int8, got '" << quantizeFlag
+                 << "'\n";
+    return false;
+  }
+  req.quantize = quantizeFlag == "int8";
+  req.calibration.assign(calibrationFlag.begin(), calibrationFlag.end());
+  req.calibrate = calibrateFlag;
+  if (req.quantize && req.calibration.empty()) {
+    llvm::errs() << "netc: error: --quantize=int8 needs --calibration=FILE.npy "
+                    "(a batch of sample inputs)\n";
+    return false;
+  }
+  if (!req.quantize && (!req.calibration.empty() ||
+                        calibrateFlag.getNumOccurrences())) {
+    llvm::errs() << "netc: error: --calibration and --calibrate need "
+                    "--quantize=int8\n";
+    return false;
+  }
+  if (req.quantize) {
+    auto [kind, arg] = llvm::StringRef(req.calibrate).split(':');
+    double p = 0;
+    if (!(kind == "minmax" && arg.empty()) && !(kind == "entropy" && arg.empty()) &&
+        !(kind == "percentile" && !arg.getAsDouble(p) && p > 0 && p <= 100)) {
+      llvm::errs() << "netc: error: --calibrate takes minmax, percentile:P "
+                      "(0 < P <= 100) or entropy, got '"
+                   << req.calibrate << "'\n";
+      return false;
+    }
+    if (noEmbedWeights) {
+      llvm::errs() << "netc: error: --quantize needs the weights at compile "
+                      "time; it cannot be combined with --no-embed-weights\n";
+      return false;
     }
   }
   if (req.share && noEmbedWeights) {
@@ -505,6 +557,7 @@ int Compilation::run() {
   buildPrunePipeline(every, anyCompression);
   anyCompression.kind = CompressionRequest::Kind::magnitude;
   anyCompression.share = true;
+  anyCompression.quantize = true;
   buildNetPipeline(every, 2, targetDesc(target), anyCompression);
   std::vector<std::string> known = passNames(every);
   for (const auto *names : {&printIrAfter, &printIrBefore})

@@ -32,6 +32,11 @@ struct CompressionRequest {
   int convEntries = 256, fcEntries = 32;
   /// --compress: the library stores the shared weights entropy-coded.
   bool compress = false;
+  /// --quantize=int8: net-calibrate on these files (--calibration, FILE.npy
+  /// or NAME=FILE.npy) by this estimator (--calibrate), then net-quantize.
+  bool quantize = false;
+  std::vector<std::string> calibration;
+  std::string calibrate = "minmax";
 };
 
 /// Adds the pruning pass `prune` asks for (none: nothing).

@@ -50,7 +50,18 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
     opts.fcEntries = prune.fcEntries;
     pm.addPass(mlir::net::createNetShareWeights(opts));
   };
+  // int8: calibrated on the fused layers' inputs, before layouts and tiles.
+  auto quantize = [&] {
+    if (!prune.quantize)
+      return;
+    mlir::net::NetCalibrateOptions cal;
+    cal.calibration = prune.calibration;
+    cal.method = prune.calibrate;
+    pm.addPass(mlir::net::createNetCalibrate(cal));
+    pm.addPass(mlir::net::createNetQuantize());
+  };
   if (optLevel < 2) {
+    quantize();
     share();
     pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetGroup());
     return;
@@ -58,6 +69,7 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   // Fusion first (it decides which ops remain), then storage and tiles.
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFoldBatchNorm());
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFuseConv());
+  quantize();
   mlir::net::NetLayoutOptions layout;
   layout.vectorWidth = target.vectorWidth;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetLayout(layout));

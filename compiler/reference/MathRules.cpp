@@ -138,6 +138,17 @@ void netc::registerMathRules(RefTable &t) {
       v = v > 0 ? v : (float)(slope * v);
     return y;
   };
+  t[QdqOp::getOperationName()] =
+      [](Evaluator &ev, Operation *op) -> std::optional<RefTensor> {
+    auto q = cast<QdqOp>(op);
+    float scale = q.getScale().convertToFloat(), inv = 1.0f / scale;
+    float zp = (float)q.getZeroPoint();
+    RefTensor y = ev.get(q.getInput());
+    for (float &v : y.data)
+      v = (std::min(255.0f, std::max(0.0f, std::nearbyint(v * inv) + zp)) - zp) *
+          scale;
+    return y;
+  };
   t[LogSoftmaxOp::getOperationName()] = logSoftmax;
   t[L2NormOp::getOperationName()] = l2norm;
   t[MeanOp::getOperationName()] = [](Evaluator &ev, Operation *op) {

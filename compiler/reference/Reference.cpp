@@ -36,6 +36,9 @@ struct Core : Evaluator {
     int64_t cg = w.shape[1], og = w.shape[0] / groups;
     auto xs = stridesOf(x.shape), ws = stridesOf(w.shape), ys = stridesOf(y.shape);
     std::vector<int64_t> kshape(w.shape.begin() + 2, w.shape.end());
+    // Read once: the attributes' ArrayRefs are not free in the inner loop.
+    std::vector<int64_t> stride(op.getStride()), dilation(op.getDilation()),
+        pad(op.getPad());
     forEachIndex(y.shape, [&](const std::vector<int64_t> &o) {
       int64_t n = o[0], oc = o[1], g = oc / og;
       double acc = op.getBias() ? env[op.getBias()].data[oc] : 0.0;
@@ -43,8 +46,7 @@ struct Core : Evaluator {
         forEachIndex(kshape, [&](const std::vector<int64_t> &k) {
           int64_t xoff = n * xs[0] + (g * cg + ci) * xs[1];
           for (size_t d = 0; d < sp; ++d) {
-            int64_t pos = o[2 + d] * op.getStride()[d] +
-                          k[d] * op.getDilation()[d] - op.getPad()[d];
+            int64_t pos = o[2 + d] * stride[d] + k[d] * dilation[d] - pad[d];
             if (pos < 0 || pos >= x.shape[2 + d])
               return;
             xoff += pos * xs[2 + d];
@@ -327,7 +329,7 @@ bool netc::evaluateReference(
     ModuleOp module, llvm::StringRef entry,
     const std::map<std::string, RefTensor> &inputs,
     std::vector<std::pair<std::string, RefTensor>> &outputs,
-    std::string &error) {
+    std::string &error, const RefObserver &observe) {
   auto forward = module.lookupSymbol<func::FuncOp>(entry);
   if (!forward) {
     error = "the module has no @" + entry.str() + " function";
@@ -366,6 +368,11 @@ bool netc::evaluateReference(
   for (Operation &op : forward.getBody().front()) {
     if (isa<func::ReturnOp>(op))
       break;
+    if (observe && op.getNumOperands() > 0) {
+      auto it = ev.env.find(op.getOperand(0));
+      if (it != ev.env.end())
+        observe(&op, it->second);
+    }
     if (!ev.eval(&op)) {
       error = ev.error;
       return false;

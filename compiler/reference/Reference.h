@@ -11,6 +11,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,12 +28,15 @@ struct RefTensor {
 /// Evaluates the entry function `entry` ("forward" or "loss") on `inputs`,
 /// the parameters' values taken from the IR (net.weight's value)
 /// (by input name; inputs the entry does not read may be absent). Fills
-/// `outputs` in declaration order (name, tensor). On failure returns false
-/// with `error`.
+/// `outputs` in declaration order (name, tensor). `observe`, when given,
+/// sees each op with the value of its first operand just before the op is
+/// evaluated (calibration: the inputs of the layers). On failure returns
+/// false with `error`.
+using RefObserver = std::function<void(mlir::Operation *, const RefTensor &)>;
 bool evaluateReference(mlir::ModuleOp module, llvm::StringRef entry,
                        const std::map<std::string, RefTensor> &inputs,
                        std::vector<std::pair<std::string, RefTensor>> &outputs,
-                       std::string &error);
+                       std::string &error, const RefObserver &observe = {});
 
 } // namespace netc
 

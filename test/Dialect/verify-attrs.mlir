@@ -125,3 +125,67 @@ func.func @sparsity_on_a_conv(%x: tensor<?x4x8x8xf32>) {
   %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.sparsity = #net.sparsity<zeros = 1, numel = 16>} : (tensor<?x4x8x8xf32>, tensor<4x4x1x1xf32>) -> tensor<?x4x8x8xf32>
   return
 }
+
+// -----
+
+func.func @codebook_too_large() {
+  // expected-error @+1 {{codebook needs 0 <= entries <= 256}}
+  %w = net.weight "c.weight" {net.codebook = #net.codebook<entries = 300, nonzeros = 6>} : tensor<2x3x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @codebook_on_a_relu(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'net.relu' op attribute 'net.codebook' must be a #net.codebook on a net.weight}}
+  %y = net.relu %x {net.codebook = #net.codebook<entries = 2, nonzeros = 6>} : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @range_reversed(%x: tensor<?x4xf32>, %w: tensor<2x4xf32>) {
+  // expected-error @+1 {{range needs finite min <= max, got 2.000000e+00, 1.000000e+00}}
+  %y = net.fc %x, %w {net.input_range = #net.range<min = 2.0 : f32, max = 1.0 : f32>} : (tensor<?x4xf32>, tensor<2x4xf32>) -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @range_on_a_relu(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'net.relu' op attribute 'net.input_range' must be a #net.range on a conv or fc}}
+  %y = net.relu %x {net.input_range = #net.range<min = 0.0 : f32, max = 1.0 : f32>} : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @int8_on_a_relu(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'net.relu' op attribute 'net.int8' must be a unit attribute on a conv or fc}}
+  %y = net.relu %x {net.int8} : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_scales_on_a_relu(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'net.relu' op attribute 'net.weight_scales' must be an array<f32> on a net.weight}}
+  %y = net.relu %x {net.weight_scales = array<f32: 1.0>} : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @qdq_zero_scale(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'net.qdq' op needs a finite scale > 0, got 0}}
+  %y = net.qdq %x scale 0.0 zero_point 0 : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @qdq_zero_point(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{'net.qdq' op needs a zero_point in [0, 255], got 300}}
+  %y = net.qdq %x scale 1.0 zero_point 300 : tensor<?x4xf32>
+  return
+}

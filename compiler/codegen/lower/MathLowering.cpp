@@ -28,6 +28,19 @@ void lowerLeakyRelu(LowerContext &cx, mlir::net::LeakyReluOp op) {
   cx.define(op.getResult(), f, v, OpStage::Elementwise, false);
 }
 
+/// net.qdq: u8 quantization and back, as PyTorch's fake_quantize (x times
+/// the reciprocal, rounded half to even).
+void lowerQdq(LowerContext &cx, mlir::net::QdqOp op) {
+  const HTensor &x = cx.get(op.getInput());
+  float scale = op.getScale().convertToFloat(), inv = 1.0f / scale;
+  float zp = (float)op.getZeroPoint();
+  std::vector<Var> v = cx.makeVars(x.rank());
+  Func f(cx.fresh("qdq"));
+  Expr q = clamp(round(x.f(cx.asExprs(v)) * inv) + zp, 0.0f, 255.0f);
+  f(cx.asExprs(v)) = (q - zp) * scale;
+  cx.define(op.getResult(), f, v, OpStage::Elementwise, false);
+}
+
 /// The vars of `v` without Halide dim `hd`: the domain of a per-axis
 /// statistic (max, sum of squares) of a tensor.
 std::vector<Expr> dropDim(const std::vector<Var> &v, size_t hd) {
@@ -176,6 +189,7 @@ void netc::registerMathLowerings(LowerTable &t) {
   addUnary<SquareOp>(
       t, [](Expr e) { return e * e; }, "square");
   addLowering<LeakyReluOp>(t, lowerLeakyRelu);
+  addLowering<QdqOp>(t, lowerQdq);
   addLowering<LogSoftmaxOp>(t, lowerLogSoftmax);
   addLowering<L2NormOp>(t, lowerL2Norm);
   addLowering<MeanOp>(

@@ -7,6 +7,8 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mlir::net;
 
@@ -57,6 +59,17 @@ LogicalResult CodebookAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "codebook needs 0 <= entries <= 256, nonzeros >= 0 "
                           "and entries > 0 exactly when nonzeros > 0, got "
                        << entries << " entries for " << nonzeros << " nonzeros";
+  return success();
+}
+
+LogicalResult RangeAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                FloatAttr min, FloatAttr max) {
+  if (!min || !max)
+    return emitError() << "range needs min and max";
+  double lo = min.getValueAsDouble(), hi = max.getValueAsDouble();
+  if (!std::isfinite(lo) || !std::isfinite(hi) || lo > hi)
+    return emitError() << "range needs finite min <= max, got " << lo << ", "
+                       << hi;
   return success();
 }
 
@@ -137,6 +150,17 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
   if (name == kCodebookAttr)
     return expect(isa<CodebookAttr>(attr.getValue()) && isa<WeightOp>(op),
                   "a #net.codebook on a net.weight");
+  if (name == kInputRangeAttr)
+    return expect(isa<RangeAttr>(attr.getValue()) &&
+                      (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op)),
+                  "a #net.range on a conv or fc");
+  if (name == kInt8Attr)
+    return expect(isa<UnitAttr>(attr.getValue()) &&
+                      (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op)),
+                  "a unit attribute on a conv or fc");
+  if (name == kWeightScalesAttr)
+    return expect(isa<DenseF32ArrayAttr>(attr.getValue()) && isa<WeightOp>(op),
+                  "an array<f32> on a net.weight");
   if (name == kKernelAttr)
     return expect(isa<KernelAttr>(attr.getValue()) &&
                       (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op)),

@@ -202,3 +202,13 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
     return getInput();
   return {};
 }
+
+LogicalResult QdqOp::verify() {
+  float scale = getScale().convertToFloat();
+  if (!(scale > 0.0f) || !std::isfinite(scale))
+    return emitOpError() << "needs a finite scale > 0, got " << scale;
+  if (getZeroPoint() < 0 || getZeroPoint() > 255)
+    return emitOpError() << "needs a zero_point in [0, 255], got "
+                         << getZeroPoint();
+  return success();
+}

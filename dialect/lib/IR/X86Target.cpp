@@ -118,7 +118,7 @@ bool X86TargetAttr::storesChannelsInnermost(Operation *op) const {
   if (!type || type.getRank() != 4 || type.getDimSize(1) < getVectorWidth())
     return false;
   if (llvm::isa<MaxPoolOp, AvgPoolOp, BatchNormOp, ReluOp, Relu6Op, LeakyReluOp,
-          AddOp, ConcatOp>(op))
+          QdqOp, AddOp, ConcatOp>(op))
     return true;
   // Of the convolutions, the dense and depthwise ones have channels-
   // innermost schedules; other grouped ones read channels by group.

@@ -24,6 +24,12 @@ inline constexpr llvm::StringLiteral kGroupAttr = "net.group";
 inline constexpr llvm::StringLiteral kSparsityAttr = "net.sparsity";
 inline constexpr llvm::StringLiteral kKernelAttr = "net.kernel";
 inline constexpr llvm::StringLiteral kCodebookAttr = "net.codebook";
+/// int8: the calibrated range of a layer's input (net-calibrate), the
+/// marker of a layer net-quantize runs in int8, and the per-output-channel
+/// scales of its quantized weight.
+inline constexpr llvm::StringLiteral kInputRangeAttr = "net.input_range";
+inline constexpr llvm::StringLiteral kInt8Attr = "net.int8";
+inline constexpr llvm::StringLiteral kWeightScalesAttr = "net.weight_scales";
 /// On the module: the TargetAttrInterface the -O2 passes ask.
 inline constexpr llvm::StringLiteral kTargetAttr = "net.target";
 

@@ -144,6 +144,24 @@ def Net_CodebookAttr : AttrDef<Net_Dialect, "Codebook"> {
   let genVerifyDecl = 1;
 }
 
+def Net_RangeAttr : AttrDef<Net_Dialect, "Range"> {
+  let mnemonic = "range";
+  let summary = "net-calibrate's result on a layer: the range of its input";
+  let description = [{
+    On a convolution or fc layer: the range its first operand (the
+    activations) took on the calibration batch, by the estimator
+    `--calibrate` chose (minmax, percentile, entropy). net-quantize turns it
+    into the u8 scale and zero point of the layer's input.
+
+    ```mlir
+    net.input_range = #net.range<min = 0.000000e+00 : f32, max = 6.000000e+00 : f32>
+    ```
+  }];
+  let parameters = (ins "::mlir::FloatAttr":$min, "::mlir::FloatAttr":$max);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
 def Net_WeightFormat : I32EnumAttr<"WeightFormat", "how a layer's kernel holds its weights", [
     I32EnumAttrCase<"dense", 0>,
     I32EnumAttrCase<"sparse", 1>]> {

@@ -31,6 +31,28 @@ def Net_LeakyReluOp : Net_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input `slope` $slope attr-dict `:` type($input)";
 }
 
+def Net_QdqOp : Net_Op<"qdq", [Pure, SameOperandsAndResultType]> {
+  let summary = "Quantize to u8 and back (int8 post-training quantization)";
+  let description = [{
+    `(clamp(round(x * (1 / scale)) + zero_point, 0, 255) - zero_point) *
+    scale`, rounding half to even, in f32: what PyTorch's
+    `fake_quantize_per_tensor_affine(x, scale, zero_point, 0, 255)` computes.
+    net-quantize puts one before each layer that runs in int8 (ONNX's
+    QuantizeLinear + DequantizeLinear pair); `scale` > 0, `zero_point` in
+    [0, 255].
+
+    ```mlir
+    %y = net.qdq %x scale 0.0235294122 zero_point 0 : tensor<?x6x14x14xf32>
+    ```
+  }];
+  let arguments = (ins Net_FloatTensor:$input, F32Attr:$scale,
+                   I64Attr:$zero_point);
+  let results = (outs Net_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `scale` $scale `zero_point` $zero_point attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Along an axis
 //===----------------------------------------------------------------------===//

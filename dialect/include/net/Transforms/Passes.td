@@ -205,6 +205,52 @@ def NetShareWeights : Pass<"net-share-weights", "ModuleOp"> {
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
+def NetCalibrate : Pass<"net-calibrate", "ModuleOp"> {
+  let summary = "int8 calibration: the range of every conv and fc input";
+  let description = [{
+    `netc --quantize=int8 --calibration=FILE.npy` (tools.md): runs @forward
+    with the project's reference evaluator on the calibration batch (each
+    `calibration` entry is `FILE.npy` for the model's only f32 input, or
+    `NAME=FILE.npy`; f32 arrays of the input's shape, any batch) and marks
+    every convolution (dense, grouped or depthwise; not deconvolutions) and
+    fc layer with the range of its input, `net.input_range =
+    #net.range<min, max>`, by `method`:
+    - `minmax`: the smallest and the largest value;
+    - `percentile:P` (0 < P <= 100): the P-th and (100 - P)-th percentiles
+      (numpy's default linear interpolation), clipping outliers;
+    - `entropy`: TensorRT's KL-divergence threshold T on a 2048-bin
+      histogram of the nonzero |x| (the T whose 255-level (127 for signed inputs)
+      quantization loses the least information), the range clipped to
+      [-T, T].
+    A file of the wrong dtype or shape, an unknown input name or a missing
+    f32 input is an error naming it.
+  }];
+  let options = [
+    ListOption<"calibration", "calibration", "std::string",
+               "FILE.npy or NAME=FILE.npy per f32 model input">,
+    Option<"method", "method", "std::string", "\"minmax\"",
+           "minmax, percentile:P or entropy">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
+def NetQuantize : Pass<"net-quantize", "ModuleOp"> {
+  let summary = "int8 post-training quantization of calibrated convs and fc layers";
+  let description = [{
+    For each convolution and fc layer net-calibrate marked with
+    `net.input_range` (tools.md, "Compression"): its input goes through a
+    `net.qdq` with the u8 scale and zero point of the range (widened to
+    include 0; scale = (max - min) / 255, zero point = round(-min / scale));
+    its weight is quantized symmetrically per output channel (scale =
+    max|w[o]| / 127, values round(w / scale) * scale in [-127, 127] steps,
+    the scales recorded as `net.weight_scales`), and the layer is marked
+    `net.int8`. Consumers of one input with equal parameters share its qdq;
+    a weight used in several functions is quantized once. Biases stay f32.
+    At -O2 this runs after net-fuse-conv, on the batchnorm-folded weights.
+  }];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
 def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
   let summary = "Let convolutions write straight into the concat after them";
   let description = [{
