@@ -251,12 +251,16 @@ bool writeWeights(const Program &prog, const std::string &path, bool compress,
     BlobPiece p;
     p.bytes = n * 4;
     coded.emplace_back();
-    if (compress && r.op->hasAttr(mlir::net::kCodebookAttr)) {
+    auto scales =
+        r.op->getAttrOfType<mlir::DenseF32ArrayAttr>(mlir::net::kWeightScalesAttr);
+    if (compress && (scales || r.op->hasAttr(mlir::net::kCodebookAttr))) {
       std::optional<std::vector<float>> copy;
       llvm::ArrayRef<float> values;
       if (!valuesOf(r, copy, values, error))
         return false;
-      if ((coded.back() = encodeSharedWeight(values)))
+      coded.back() = scales ? encodeInt8Weight(values, scales.asArrayRef())
+                            : encodeSharedWeight(values);
+      if (coded.back())
         p.bytes = (int64_t)coded.back()->size();
     }
     p.align = p.bytes >= 16384 && !coded.back() ? 4096 : 64;

@@ -6,6 +6,7 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -73,5 +74,31 @@ std::optional<std::string> netc::encodeSharedWeight(llvm::ArrayRef<float> values
   out.append(reinterpret_cast<const char *>(book.data()), book.size() * 4);
   out += gapFrame;
   out += indexFrame;
+  return out;
+}
+
+std::optional<std::string> netc::encodeInt8Weight(llvm::ArrayRef<float> values,
+                                                  llvm::ArrayRef<float> scales) {
+  if (scales.empty() || values.size() % scales.size())
+    return std::nullopt;
+  size_t per = values.size() / scales.size();
+  std::vector<uint8_t> codes(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    float s = scales[i / per], q = std::nearbyint(values[i] / s);
+    if (!(std::fabs(q) <= 127.0f) || q * s != values[i])
+      return std::nullopt; // not on the grid: stored as f32
+    codes[i] = (uint8_t)(int8_t)q;
+  }
+  std::string frame;
+  if (!compress(codes, frame))
+    return std::nullopt;
+  std::string out;
+  put<int32_t>(out, (int32_t)scales.size());
+  put<int32_t>(out, 1);
+  put<int64_t>(out, (int64_t)values.size());
+  put<int64_t>(out, 0);
+  put<int64_t>(out, (int64_t)frame.size());
+  out.append(reinterpret_cast<const char *>(scales.data()), scales.size() * 4);
+  out += frame;
   return out;
 }

@@ -15,6 +15,10 @@
 # - on 2,000 real test images the top-1 accuracy of the --compress library
 #   stays within 0.5 points of the uncompressed one (conv:256, fc:32, no
 #   pruning);
+# - with --quantize=int8 the int8 weights are not clustered but stored as
+#   per-channel scales + zstd-coded int8 codes: --compress changes no output
+#   (lenet5 with --prune=magnitude:0.8, resnet at -O2, folded weights), and
+#   lenet5's weights shrink at least 10x;
 # - sizes: lenet5 at S=0.9 + --compress stores its weights at least 20x
 #   smaller than f32 (netc --verbose), and alexnet at S=0.9 + --compress
 #   gives a .so at least 20x smaller than the plain one.
@@ -160,6 +164,30 @@ for short in ("lenet5", "resnet", "mobilenet"):
     chk.check_true(f"{short}: --compress top-1 within 0.5 points",
                    abs(acc["plain"] - acc["compress"]) <= 0.005,
                    f"{acc['plain']} vs {acc['compress']}")
+
+# int8 + --compress (flag combinations the README shows).
+cal = os.path.join(tmp, "cal.npy")
+np.save(cal, fm.load("train", 100)[0])
+for short, extra in (("lenet5", ["--prune=magnitude:0.8"]), ("resnet", [])):
+    name = f"{short}_fmnist"
+    net = os.path.join(examples, "fashion", f"{name}.net")
+    q = extra + ["--quantize=int8", "--calibration=" + cal]
+    d = os.path.join(tmp, "q-" + short)
+    f32, stored = compile_verbose(net, os.path.join(d, "c", f"lib{name}.so"),
+                                  q + ["--compress"])
+    plain = nc.compile_net(net, os.path.join(d, "p", f"lib{name}.so"),
+                           flags=["-O2"] + q)
+    same = np.array_equal(logits(os.path.join(d, "c", f"lib{name}.so"),
+                                 x_small, f"q-{short}-c"),
+                          logits(plain, x_small, f"q-{short}-p"))
+    label = f"{short} {' '.join(extra)} --quantize=int8 --compress"
+    print(f"{label}: weights {f32} bytes as f32, {stored} stored "
+          f"({f32 / stored:.1f}x)")
+    chk.check_true(f"{label}: outputs equal --quantize=int8 alone", same,
+                   "the int8 weights did not decode exactly")
+    if short == "lenet5":
+        chk.check_true(f"{label}: weights >= 10x smaller", f32 >= 10 * stored,
+                       f"{f32} vs {stored}")
 
 # Sizes.
 net = os.path.join(examples, "fashion", "lenet5_fmnist.net")

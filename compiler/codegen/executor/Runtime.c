@@ -336,21 +336,57 @@ static void prep_sparse_fc_blocks(const netc_raw *w, const float *wv, int L,
 #if NETC_CODED
 #include <zstd.h>
 
-/* A --compress weight (WeightCoding.h): int32 entries, int32 0, int64
+/* --compress weights (WeightCoding.h): a 32-byte header whose second
+   int32 is the format, then the format's data. */
+#define NETC_CODED_HEADER 32
+
+/* Format 1, an int8 weight: int32 rows, int32 1, int64 numel, int64 0,
+   int64 code_bytes, float scale[rows], the zstd frame of the int8 codes;
+   value = code * scale[row]. */
+static int decode_int8(const netc_raw *r, const unsigned char *src,
+                       float *out) {
+  int32_t rows;
+  int64_t numel, code_bytes, per, i;
+  const float *scale = (const float *)(src + NETC_CODED_HEADER);
+  signed char *codes;
+  int ok;
+  memcpy(&rows, src, 4);
+  memcpy(&numel, src + 8, 8);
+  memcpy(&code_bytes, src + 24, 8);
+  if (rows < 1 || numel != r->numel || numel % rows ||
+      NETC_CODED_HEADER + 4 * (int64_t)rows + code_bytes != r->stored)
+    return -1;
+  if (!(codes = (signed char *)malloc((size_t)numel + 1)))
+    return -1;
+  ok = ZSTD_decompress(codes, (size_t)numel,
+                       src + NETC_CODED_HEADER + 4 * (int64_t)rows,
+                       (size_t)code_bytes) == (size_t)numel;
+  per = numel / rows;
+  for (i = 0; ok && i < numel; ++i)
+    out[i] = (float)codes[i] * scale[i / per];
+  free(codes);
+  return ok ? 0 : -1;
+}
+
+/* A --compress weight: format 0, shared: int32 entries, int32 0, int64
    nonzeros, int64 gap_bytes, int64 index_bytes, the codebook, then the
    zstd frames of the gaps (zeros before each nonzero, 255: 255 zeros and
-   no value) and of the codebook indices. Writes r->numel floats; -1 when
-   the data is malformed. */
-#define NETC_CODED_HEADER 32
+   no value) and of the codebook indices; format 1: decode_int8. Writes
+   r->numel floats; -1 when the data is malformed. */
 static int decode_coded(const netc_raw *r, const unsigned char *src,
                         float *out) {
-  int32_t entries;
+  int32_t entries, format;
   int64_t nonzeros, gap_bytes, index_bytes, at = 0, k = 0, i;
   const float *book = (const float *)(src + NETC_CODED_HEADER);
   const unsigned char *gap_frame, *index_frame;
   unsigned char *index, *gaps = NULL;
   unsigned long long ngaps = 0;
   int ok;
+  memcpy(&format, src + 4, 4);
+  if (format == 1)
+    return decode_int8(r, src, out);
+  if (format != 0)
+    return -1;
   memcpy(&entries, src, 4);
   memcpy(&nonzeros, src + 8, 8);
   memcpy(&gap_bytes, src + 16, 8);

@@ -213,7 +213,9 @@ struct ShareWeightsPass
     llvm::MapVector<StringRef, std::pair<SmallVector<WeightOp>, int>> byName;
     auto note = [&](Value v, int entries) {
       auto w = v ? v.getDefiningOp<WeightOp>() : nullptr;
-      if (!w || w.getFrozen())
+      // int8 weights (net-quantize) are on their per-channel grid already;
+      // clustering would move them off it. --compress codes them as int8.
+      if (!w || w.getFrozen() || w->hasAttr(kWeightScalesAttr))
         return;
       auto &[copies, n] = byName[w.getName()];
       if (!llvm::is_contained(copies, w))

@@ -194,7 +194,8 @@ def NetShareWeights : Pass<"net-share-weights", "ModuleOp"> {
     weights the library stores, so the stored values are the shared ones;
     a parameter used in several functions is clustered once. Each shared
     weight is marked `#net.codebook<entries, nonzeros>`. A weight with at
-    most that many distinct values keeps them exactly.
+    most that many distinct values keeps them exactly; int8 weights
+    (net-quantize's, with `net.weight_scales`) are left on their grid.
   }];
   let options = [
     Option<"convEntries", "conv-entries", "int", "256",
