@@ -52,6 +52,25 @@ else:
 if _has_module("numpy"):
     config.available_features.add("numpy")
 
+# The CPU's vector extensions, for the tests that run code for a target
+# (`REQUIRES: avx512`, `REQUIRES: avx512-vnni`).
+try:
+    with open("/proc/cpuinfo") as _f:
+        _flags = next((l.split(":", 1)[1].split() for l in _f
+                       if l.startswith("flags")), [])
+except OSError:
+    _flags = []
+if "avx512f" in _flags and "avx512bw" in _flags:
+    config.available_features.add("avx512")
+else:
+    lit_config.warning("this CPU has no AVX-512: tests that run "
+                       "--target=x86-64-avx512 code will be UNSUPPORTED")
+if "avx512_vnni" in _flags:
+    config.available_features.add("avx512-vnni")
+else:
+    lit_config.warning("this CPU has no AVX-512 VNNI: tests that run "
+                       "--target=x86-64-avx512-vnni code will be UNSUPPORTED")
+
 # Fashion-MNIST (Debian's dataset-fashion-mnist, installed by scripts/setup)
 # for the accuracy tests: `REQUIRES: fashion-mnist`.
 _fm = os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist")

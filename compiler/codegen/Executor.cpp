@@ -175,7 +175,7 @@ std::string netc::executorSource(const Program &m, bool profile,
     os << "static const netc_value " << p << "_values[] = {\n";
     for (const ValueDesc &v : e.values)
       os << "  {" << (int)v.home << ", " << v.index << ", " << v.shape.size()
-         << ", " << v.nhwc << ", " << v.isInt << ", " << v.batched << ", {"
+         << ", " << v.nhwc << ", " << (int)v.elem << ", " << v.batched << ", {"
          << shapeList(v.shape) << "}, " << v.offset << ", " << v.parent
          << ", " << v.channelOffset << "},\n";
     os << "  {0}\n};\n";

@@ -24,7 +24,8 @@
 using namespace netc;
 
 bool netc::isKnownTarget(llvm::StringRef t) {
-  return t == "host" || t == "x86-64-avx2" || t == "x86-64-avx512";
+  return t == "host" || t == "x86-64-avx2" || t == "x86-64-avx512" ||
+         t == "x86-64-avx512-vnni";
 }
 
 Halide::Target netc::halideTarget(const std::string &t) {
@@ -34,6 +35,10 @@ Halide::Target netc::halideTarget(const std::string &t) {
   if (t == "x86-64-avx512")
     return Halide::Target(
         "x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-avx512_skylake");
+  // The int8 kernels add VNNI (int8KernelTarget).
+  if (t == "x86-64-avx512-vnni")
+    return Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41-avx512-"
+                          "avx512_skylake-avx512_cannonlake");
   return hostTarget();
 }
 
@@ -44,6 +49,27 @@ static bool cpuHasAvxVnni() {
   if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx))
     return false;
   return (eax >> 4) & 1;
+}
+
+/// Whether the CPU has AVX512-VNNI: CPUID.(EAX=7, ECX=0):ECX bit 11.
+static bool cpuHasAvx512Vnni() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+    return false;
+  return (ecx >> 11) & 1;
+}
+
+bool netc::targetHasVnni(const std::string &t) {
+  if (t == "x86-64-avx512-vnni")
+    return true;
+  return t == "host" && cpuHasAvx512Vnni() &&
+         hostTarget().has_feature(Halide::Target::AVX512);
+}
+
+Halide::Target netc::int8KernelTarget(const Halide::Target &t) {
+  return t.has_feature(Halide::Target::AVX512)
+             ? t.with_feature(Halide::Target::AVX512_SapphireRapids)
+             : t;
 }
 
 Halide::Target netc::hostTarget() {
@@ -184,6 +210,46 @@ std::string cacheDirOf(const CodegenOptions &opts) {
 
 /// One object job per kernel (and the runtime with `runtime`), writing
 /// into `tmp`.
+/// A kernel with VNNI int8 convolutions, compiled for int8KernelTarget:
+/// to assembly, without AVX-VNNI's {vex} prefix (which AMD Zen 4 cannot
+/// run; the same mnemonic without it is the AVX-512 VNNI encoding), then
+/// assembled by the C compiler into `path`.
+void compileVnniKernel(const Kernel &k, const Halide::Target &target,
+                       const std::string &path) {
+  std::string s = path + ".s", evex = path + ".evex.s";
+  Halide::Pipeline p(k.pipeline.entries[0].outputs);
+  p.compile_to({{Halide::OutputFileType::assembly, s}}, k.arguments(), k.name,
+               int8KernelTarget(target));
+  std::string text = readFile(s), out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (text.compare(i, 5, "{vex}") == 0) {
+      i += 5;
+      while (i < text.size() && (text[i] == ' ' || text[i] == '\t'))
+        ++i;
+      continue;
+    }
+    out += text[i++];
+  }
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(evex, ec);
+    if (ec)
+      throw Halide::CompileError("cannot write " + evex);
+    os << out;
+  }
+  const char *env = std::getenv("NETC_CC");
+  auto cc = llvm::sys::findProgramByName(env ? env : "cc");
+  if (!cc)
+    throw Halide::CompileError("no C compiler found (set NETC_CC or install gcc)");
+  std::string log = path + ".as.log";
+  std::optional<llvm::StringRef> redirects[] = {
+      std::nullopt, llvm::StringRef(log), llvm::StringRef(log)};
+  std::vector<llvm::StringRef> argv = {*cc, "-c", evex, "-o", path};
+  if (llvm::sys::ExecuteAndWait(*cc, argv, std::nullopt, redirects) != 0)
+    throw Halide::CompileError("assembling " + k.name + ": " + readFile(log));
+}
+
 std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
                                   const TempDir &tmp, bool runtime) {
   Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);
@@ -195,6 +261,10 @@ std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
     j.key = digest(salt + k.name + "|" + k.signature);
     Kernel *kp = &k;
     j.run = [kp, noRuntime](const std::string &path) {
+      if (kp->vnni && noRuntime.has_feature(Halide::Target::AVX512)) {
+        compileVnniKernel(*kp, noRuntime, path);
+        return;
+      }
       Halide::Pipeline p(kp->pipeline.entries[0].outputs);
       p.compile_to_object(path, kp->arguments(), kp->name, noRuntime);
     };
@@ -432,7 +502,8 @@ mlir::LogicalResult emitKernels(mlir::ModuleOp module, Program &prog,
   for (Kernel &k : prog.kernels) {
     std::string path = tmp.file(k.name + ".out");
     Halide::Pipeline p(k.pipeline.entries[0].outputs);
-    p.compile_to({{type, path}}, k.arguments(), k.name, noRuntime);
+    p.compile_to({{type, path}}, k.arguments(), k.name,
+                 k.vnni ? int8KernelTarget(noRuntime) : noRuntime);
     os << readFile(path);
   }
   return mlir::success();

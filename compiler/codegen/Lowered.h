@@ -26,6 +26,10 @@ struct TensorDesc {
   std::vector<int64_t> shape;
 };
 
+/// How an executor value's elements are stored. Must match
+/// NETC_VALUE_* in executor/Runtime.c.
+enum class ElemType { F32 = 0, I32 = 1, U8 = 2 };
+
 /// Output features per block of a fully connected layer: the weights are
 /// stored in such blocks and the schedule computes one block per task.
 constexpr int kFcBlock = 16;
@@ -54,6 +58,7 @@ struct OpStage {
   struct Tile {
     int vec = 0, oc = 0, ow = 0; // vec == 0: no register tile
     bool blocksOuter = false;    // order "oc,n,y,ow" (else "n,y,oc,ow")
+    int int8Dot = 0; // int8: products per int32 lane (4 vpdpbusd, 2 vpmaddwd)
   } tile;
   // A tiled convolution: `func` is the epilogue, `acc` the reduction it
   // reads (computed per register tile), `paddedInput` the zero-padded input
@@ -89,6 +94,17 @@ struct OpStage {
 
   bool inlined = false; // computed inside a consumer's schedule
 
+  // `func` is a net.qdq's u8 codes of what this stage computed (lowerQdq):
+  // the stage's own f32 Func is inlined into them.
+  bool requantized = false;
+  /// Whether a qdq may take over this stage: a tiled direct convolution
+  /// (its epilogue is a pure Func over the sums) or a pure elementwise op.
+  bool requantizable() const {
+    if (tile.vec)
+      return !wino.m;
+    return kind == Elementwise && !hasUpdate && helpers.empty() && !sparse.vec;
+  }
+
   // A pool marked net.fuse_producer (NetFusePool): computed in strips of
   // `stripRows` output rows, with the tiled convolution it reads (the
   // stage at index `producer` of the entry, `inlined`) computed per strip.
@@ -122,6 +138,7 @@ struct Kernel {
   LoweredModel pipeline; // one entry; inputs are activations + weights
   Halide::Param<int> batch{"N"};
   size_t numInputs = 0;  // activation inputs (the rest of inputs: weights)
+  bool vnni = false;     // has VNNI int8 convolutions (int8KernelTarget)
   std::vector<std::string> schedule; // the log of scheduling decisions
   std::vector<Halide::Argument> arguments() const {
     std::vector<Halide::Argument> args = {batch};
@@ -136,7 +153,7 @@ struct ValueDesc {
   enum Home { Arena, Input, Output } home = Arena;
   int index = -1; // Input/Output: the model input / entry output index
   std::vector<int64_t> shape; // NCHW, -1: batch
-  bool isInt = false;
+  ElemType elem = ElemType::F32; // U8: a net.qdq value's codes
   bool nhwc = false;  // stored channels innermost (rank 4)
   int64_t bytes = 0;  // static size (per image when batched)
   bool batched = false;
@@ -195,6 +212,14 @@ std::optional<Program> lowerToKernels(mlir::ModuleOp module,
 Halide::Target halideTarget(const std::string &target);
 /// This machine's target as Halide sees it, less what the CPU cannot run.
 Halide::Target hostTarget();
+/// Whether int8 layers compiled for `--target=t` may use AVX-512 VNNI.
+bool targetHasVnni(const std::string &t);
+/// The Halide target of a kernel with VNNI int8 convolutions: `t` with
+/// Halide's Sapphire Rapids feature, which gates its vpdpbusd patterns.
+/// Its code may hold AVX-VNNI's VEX forms, which Zen 4 lacks: such a
+/// kernel is compiled to assembly and assembled without the {vex} prefix
+/// (Generate.cpp), so every VNNI instruction is the AVX-512 form.
+Halide::Target int8KernelTarget(const Halide::Target &t);
 
 } // namespace netc
 

@@ -18,6 +18,7 @@
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Format.h"
 
 #include <cstring>
 #include <functional>
@@ -60,6 +61,20 @@ TensorDesc inputDesc(mlir::func::FuncOp fn, unsigned i) {
 
 bool isInt(mlir::Value v) {
   return cast<mlir::RankedTensorType>(v.getType()).getElementType().isInteger(32);
+}
+
+bool isConcatInPlace(mlir::Operation *op);
+
+/// Whether `v` is stored as its u8 codes: a net.qdq value (not a model
+/// output, not a part of a concat in place, whose buffer is f32).
+bool storedCodes(mlir::Value v) {
+  auto q = v.getDefiningOp<mlir::net::QdqOp>();
+  if (!q)
+    return false;
+  for (mlir::Operation *user : v.getUsers())
+    if (user->hasTrait<mlir::OpTrait::IsTerminator>() || isConcatInPlace(user))
+      return false;
+  return true;
 }
 
 /// Whether `v` is stored channels innermost (net-layout's choice).
@@ -192,6 +207,13 @@ std::string signatureOf(const Group &g, const std::string &salt) {
   llvm::DenseMap<mlir::Value, std::string> ref;
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
     ref[v] = "in" + std::to_string(i) + (storedNhwc(v) ? "/nhwc" : "");
+    if (storedCodes(v)) { // u8 codes: their scale and zero point
+      auto q = v.getDefiningOp<mlir::net::QdqOp>();
+      ref[v] += "/u8";
+      os << "in" << i << " codes scale "
+         << llvm::format("%.9g", q.getScale().convertToFloat())
+         << " zero point " << q.getZeroPoint() << "\n";
+    }
     if (std::optional<Crop> crop = cropOf(v)) // read with the concat's strides
       os << "in" << i << " crop of " << typeText(crop->whole.getType()) << "\n";
   }
@@ -214,7 +236,8 @@ std::string signatureOf(const Group &g, const std::string &salt) {
   }
   os << "outputs";
   for (mlir::Value v : g.outputs) {
-    os << " " << ref.lookup(v) << (storedNhwc(v) ? "/nhwc" : "");
+    os << " " << ref.lookup(v) << (storedNhwc(v) ? "/nhwc" : "")
+       << (storedCodes(v) ? "/u8" : "");
     if (std::optional<Crop> crop = cropOf(v)) // the strides are the concat's
       os << "/crop of " << typeText(crop->whole.getType());
   }
@@ -259,8 +282,9 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
   cx.model.name = name;
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
     std::vector<int64_t> shape = shapeOf(v);
-    ImageParam p(isInt(v) ? Int(32) : Float(32), (int)shape.size(),
-                 "in" + std::to_string(i));
+    bool codes = storedCodes(v);
+    ImageParam p(codes ? UInt(8) : isInt(v) ? Int(32) : Float(32),
+                 (int)shape.size(), "in" + std::to_string(i));
     // A crop of a concat in place is read with the concat's strides.
     std::optional<Crop> crop = cropOf(v);
     std::vector<int64_t> whole = crop ? shapeOf(crop->whole) : shape;
@@ -269,6 +293,15 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
     std::vector<Var> vars = cx.makeVars(shape.size());
     f(vars) = p(cx.asExprs(vars));
     cx.values[v] = {f, shape};
+    if (codes) {
+      auto q = v.getDefiningOp<mlir::net::QdqOp>();
+      HTensor &t = cx.values[v];
+      t.codes = f;
+      t.scale = q.getScale().convertToFloat();
+      t.zeroPoint = (int)q.getZeroPoint();
+      t.f = Func(cx.fresh("dequantize"));
+      t.f(vars) = (Halide::ConciseCasts::f32(f(cx.asExprs(vars))) - (float)t.zeroPoint) * t.scale;
+    }
     cx.model.inputs.push_back(p);
   }
   for (mlir::Operation *op : g.ops) {
@@ -281,7 +314,8 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
       return std::nullopt;
     // net-layout's choice reaches the stage that computes the op.
     if (op->getNumResults() == 1 && storedNhwc(op->getResult(0))) {
-      int index = cx.stageOf(cx.get(op->getResult(0)).f);
+      const HTensor &t = cx.get(op->getResult(0));
+      int index = cx.stageOf(t.hasCodes() ? t.codes : t.f);
       if (index >= 0)
         cx.model.stages[index].channelsInnermost =
             cx.model.stages[index].vars.size() == 4;
@@ -290,16 +324,18 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
   std::vector<mlir::Value> outs = g.copy ? g.inputs : g.outputs;
   for (mlir::Value v : outs) {
     HTensor t = cx.get(v);
+    // A value stored as codes is handed on as them.
+    Func value = storedCodes(v) && t.hasCodes() ? t.codes : t.f;
     // An output is a Func of its own: a stage no other output shares (a
     // copy when the value is an input or already an output).
-    bool own = cx.stageOf(t.f) >= 0 && !g.copy &&
+    bool own = cx.stageOf(value) >= 0 && !g.copy &&
                llvm::none_of(cx.model.outputs,
-                             [&](const Func &f) { return f.name() == t.f.name(); });
-    Func out = t.f;
+                             [&](const Func &f) { return f.name() == value.name(); });
+    Func out = value;
     if (!own) {
       std::vector<Var> vars = cx.makeVars(t.rank());
       out = Func(cx.fresh("copy"));
-      out(vars) = t.f(cx.asExprs(vars));
+      out(vars) = value(cx.asExprs(vars));
       cx.model.stages.push_back(
           {OpStage::Copy, out, vars, t.shape, false, {}, RDom()});
     }
@@ -339,10 +375,11 @@ std::string labelOf(const Group &g) {
 ValueDesc describeValue(mlir::Value v, bool nhwc) {
   ValueDesc d;
   d.shape = shapeOf(v);
-  d.isInt = isInt(v);
+  d.elem = storedCodes(v) ? ElemType::U8 : isInt(v) ? ElemType::I32
+                                                    : ElemType::F32;
   d.nhwc = nhwc;
   d.batched = llvm::is_contained(d.shape, -1);
-  d.bytes = 4;
+  d.bytes = d.elem == ElemType::U8 ? 1 : 4;
   for (int64_t k : d.shape)
     d.bytes *= k >= 0 ? k : 1;
   return d;
@@ -518,6 +555,9 @@ bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
       k.signature = sig;
       k.batch = batch;
       k.numInputs = g.copy ? 1 : g.inputs.size();
+      k.vnni = llvm::any_of(lowered->stages, [](const OpStage &s) {
+        return s.tile.int8Dot == 4;
+      });
       k.pipeline.name = kname;
       for (size_t i = 0; i < lowered->inputs.size(); ++i) {
         const ImageParam &p = lowered->inputs[i];

@@ -10,6 +10,7 @@ netc::TargetDesc netc::targetDesc(const std::string &target) {
   d.vectorWidth = t.natural_vector_size<float>();
   // AVX-512 has 32 zmm registers; AVX2 and SSE have 16.
   d.registers = t.has_feature(Halide::Target::AVX512) ? 32 : 16;
+  d.vnni = targetHasVnni(target);
   // Cache sizes are not part of a Halide target: the host's own, else the
   // common 1 MiB per core.
   if (target == "host") {

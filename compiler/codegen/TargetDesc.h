@@ -16,6 +16,7 @@ struct TargetDesc {
   int vectorWidth = 8; // float lanes per vector register
   int registers = 16;  // vector registers
   int64_t l2Bytes = 1 << 20; // L2 cache per core
+  bool vnni = false; // int8 layers may use AVX-512 VNNI (vpdpbusd)
 };
 
 /// The description of a `--target=` value ("host" asks the CPU).

@@ -40,6 +40,12 @@ enum class PrepKind {
                       // k of a block holds each row's k-th nonzero: L
                       // values, then L column indices (int32 bits); `param`
                       // slots, zero padded
+  // int8 layers (net-quantize: w[o] = q * scale[o], scale[o] = max|w[o]|/127):
+  Int8Conv = 9,   // {w}: the int8 codes q, Halide dims (k < G, o % V,
+                  // c / G, kx, ky, o / V), c = (c / G) * G + k, zero padded
+  Int8Scale = 10, // {w}: eps * scale[o] (eps: the input codes' scale)
+  Int8Bias = 11,  // {w, bias}: bias[o] - param * eps * scale[o] * sum(q[o])
+                  // (param: the input codes' zero point)
 };
 
 struct PrepSpec {

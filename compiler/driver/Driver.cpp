@@ -58,7 +58,7 @@ cl::opt<std::string> emit(
     cl::init("so"), cl::cat(netcCat));
 cl::opt<std::string> target("target",
                             cl::desc("host (default), x86-64-avx2, "
-                                     "x86-64-avx512"),
+                                     "x86-64-avx512, x86-64-avx512-vnni"),
                             cl::init("host"), cl::cat(netcCat));
 cl::opt<std::string> scheduleFlag(
     "schedule",
@@ -547,7 +547,8 @@ int Compilation::run() {
   TargetDesc desc = targetDesc(target);
   module->setAttr(mlir::net::kTargetAttr,
                   mlir::net::X86TargetAttr::get(&ctx, desc.vectorWidth,
-                                                desc.registers, desc.l2Bytes));
+                                                desc.registers, desc.l2Bytes,
+                                                desc.vnni));
   buildNetPipeline(pm, optLevel - '0', desc, prune);
   // Pass names given to --print-ir-* must name a pass netc has (the -O2
   // pipeline with either pruning), as mlir-opt insists.

@@ -39,6 +39,11 @@ struct Core : Evaluator {
     // Read once: the attributes' ArrayRefs are not free in the inner loop.
     std::vector<int64_t> stride(op.getStride()), dilation(op.getDilation()),
         pad(op.getPad());
+    if (sp == 2) {
+      conv2d(x, w, op.getBias() ? &env[op.getBias()] : nullptr, stride,
+             dilation, pad, groups, y);
+      return y;
+    }
     forEachIndex(y.shape, [&](const std::vector<int64_t> &o) {
       int64_t n = o[0], oc = o[1], g = oc / og;
       double acc = op.getBias() ? env[op.getBias()].data[oc] : 0.0;
@@ -63,6 +68,52 @@ struct Core : Evaluator {
       y.data[yoff] = (float)acc;
     });
     return y;
+  }
+
+  /// The 2-D case of conv() with the same sums in the same order (per
+  /// output: input channels, then the taps row by row, skipping those in
+  /// the padding; in double), one output plane at a time so the inner loop
+  /// runs along a row: calibrating a ResNet-50 on the reference evaluator
+  /// took 30 s per image through the generic loop nest.
+  static void conv2d(const RefTensor &x, const RefTensor &w,
+                     const RefTensor *bias, const std::vector<int64_t> &stride,
+                     const std::vector<int64_t> &dil,
+                     const std::vector<int64_t> &pad, int64_t groups,
+                     RefTensor &y) {
+    int64_t N = y.shape[0], O = y.shape[1], OH = y.shape[2], OW = y.shape[3];
+    int64_t C = x.shape[1], H = x.shape[2], W = x.shape[3];
+    int64_t cg = w.shape[1], KH = w.shape[2], KW = w.shape[3];
+    int64_t og = O / groups;
+    std::vector<double> acc(OH * OW);
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t oc = 0; oc < O; ++oc) {
+        std::fill(acc.begin(), acc.end(), bias ? bias->data[oc] : 0.0);
+        int64_t g = oc / og;
+        for (int64_t ci = 0; ci < cg; ++ci) {
+          const float *plane = &x.data[(n * C + g * cg + ci) * H * W];
+          for (int64_t ky = 0; ky < KH; ++ky)
+            for (int64_t kx = 0; kx < KW; ++kx) {
+              double wv = w.data[((oc * cg + ci) * KH + ky) * KW + kx];
+              int64_t dx = kx * dil[1] - pad[1];
+              // Columns whose input ox * stride + dx lies in [0, W).
+              int64_t lo = dx >= 0 ? 0 : (-dx + stride[1] - 1) / stride[1];
+              int64_t hi = W - dx <= 0 ? 0 : (W - dx + stride[1] - 1) / stride[1];
+              hi = std::min(hi, OW);
+              for (int64_t oy = 0; oy < OH; ++oy) {
+                int64_t iy = oy * stride[0] + ky * dil[0] - pad[0];
+                if (iy < 0 || iy >= H)
+                  continue;
+                const float *row = plane + iy * W;
+                double *a = &acc[oy * OW];
+                for (int64_t ox = lo; ox < hi; ++ox)
+                  a[ox] += wv * row[ox * stride[1] + dx];
+              }
+            }
+        }
+        float *out = &y.data[(n * O + oc) * OH * OW];
+        for (int64_t i = 0; i < OH * OW; ++i)
+          out[i] = (float)acc[i];
+      }
   }
 
   /// The epilogue step by step, unfolded: conv, batchnorm, residual, act.

@@ -1,8 +1,10 @@
 // net-group: every op but the parameters gets its fusion group, ids in
 // program order. A producer the passes fused into its consumer (a pool's
 // net.fuse_producer) shares the consumer's group; everything else is a
-// group of its own. Code generation makes one kernel per group (none for
-// a concat in place, whose parts write into its buffer).
+// group of its own, but a net.qdq joins its producer's group when it is the
+// producer's only reader (the kernel then stores u8 codes). Code generation
+// makes one kernel per group (none for a concat in place, whose parts write
+// into its buffer).
 // RUN: net-opt %s --net-group | FileCheck %s
 
 // CHECK-LABEL: func.func @stem
@@ -49,4 +51,22 @@ func.func @used_twice(%x: tensor<?x64x16x16xf32>) -> tensor<?x64x8x8xf32> {
   %q = net.maxpool %c kernel [2, 2] stride [2, 2] pad [0, 0] : tensor<?x64x16x16xf32> -> tensor<?x64x8x8xf32>
   %s = net.add %p, %q : tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>
   return %s : tensor<?x64x8x8xf32>
+}
+
+// A qdq joins the conv it alone reads; one whose input is read elsewhere
+// too (by the residual add) is a group of its own.
+// CHECK-LABEL: func.func @requantize
+// CHECK: net.conv {{.*}}net.group = #net.group<0>
+// CHECK: net.qdq {{.*}}net.group = #net.group<0>
+// CHECK: net.conv {{.*}}net.group = #net.group<1>
+// CHECK: net.qdq {{.*}}net.group = #net.group<2>
+// CHECK: net.add {{.*}}net.group = #net.group<3>
+func.func @requantize(%x: tensor<?x16x8x8xf32>) -> tensor<?x16x8x8xf32> {
+  %w = net.weight "c.weight" : tensor<16x16x1x1xf32>
+  %c = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 : (tensor<?x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<?x16x8x8xf32>
+  %q = net.qdq %c scale 0.01 zero_point 0 : tensor<?x16x8x8xf32>
+  %d = net.conv %q, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 : (tensor<?x16x8x8xf32>, tensor<16x16x1x1xf32>) -> tensor<?x16x8x8xf32>
+  %r = net.qdq %d scale 0.01 zero_point 0 : tensor<?x16x8x8xf32>
+  %s = net.add %r, %d : tensor<?x16x8x8xf32>, tensor<?x16x8x8xf32>
+  return %s : tensor<?x16x8x8xf32>
 }

@@ -145,8 +145,16 @@ enum {
   NETC_PREP_FC_BLOCK = 5,
   NETC_PREP_WINOGRAD = 6,
   NETC_PREP_SPARSE_CONV = 7,
-  NETC_PREP_SPARSE_FC_BLOCKS = 8
+  NETC_PREP_SPARSE_FC_BLOCKS = 8,
+  NETC_PREP_INT8_CONV = 9,
+  NETC_PREP_INT8_SCALE = 10,
+  NETC_PREP_INT8_BIAS = 11
 };
+
+/* Bytes per element of a prepared weight: the int8 weights are int8. */
+static int prep_elem_bytes(int kind) {
+  return kind == NETC_PREP_INT8_CONV ? 1 : 4;
+}
 
 typedef struct {
   const char *name;
@@ -218,6 +226,77 @@ static void prep_conv_bias(int64_t O, const float *b, const float *g,
   for (o = 0; o < O; ++o) {
     float bb = b ? b[o] : 0.0f;
     out[o] = g ? (bb - mean[o]) * bn_scale(g, var, eps, o) + beta[o] : bb;
+  }
+}
+
+/* The int8 weight scale of output channel o of the [O, ...] weights w:
+   max |w[o]| / 127 (1 for an all-zero channel). net-quantize left each
+   w[o] = q * scale with max |q| = 127, so this is its scale, and w / it
+   rounds to q exactly. */
+static float int8_scale(const float *w, int64_t per, int64_t o) {
+  float amax = 0.0f;
+  int64_t i;
+  for (i = 0; i < per; ++i) {
+    float a = fabsf(w[o * per + i]);
+    amax = a > amax ? a : amax;
+  }
+  return amax > 0.0f ? amax / 127.0f : 1.0f;
+}
+
+static int8_t int8_code(float w, float scale) {
+  float q = nearbyintf(w / scale);
+  return (int8_t)(q > 127.0f ? 127 : q < -127.0f ? -127 : q);
+}
+
+/* The int8 codes of a [O, C, KH, KW] conv's weights for the int8 kernels:
+   Halide dims (k < G, o % V, c / G, kx, ky, o / V) with c = (c / G) * G + k,
+   dense in that order (G = extent[0], V = extent[1]); channels past C and
+   outputs past O are zero. */
+static int prep_int8_conv(const netc_raw *w, const float *wv,
+                          const netc_prep *q, int8_t *out) {
+  int64_t O = w->shape[0], C = w->shape[1];
+  int64_t KH = w->rank == 4 ? w->shape[2] : 1, KW = w->rank == 4 ? w->shape[3] : 1;
+  int64_t G = q->extent[0], V = q->extent[1], R = q->extent[2];
+  int64_t NB = q->extent[5], per = C * KH * KW, b, oi, r, k, kx, ky, i = 0;
+  float *scale = (float *)malloc(sizeof(float) * (size_t)O);
+  if (!scale)
+    return -1;
+  for (b = 0; b < O; ++b)
+    scale[b] = int8_scale(wv, per, b);
+  for (b = 0; b < NB; ++b)
+    for (ky = 0; ky < KH; ++ky)
+      for (kx = 0; kx < KW; ++kx)
+        for (r = 0; r < R; ++r)
+          for (oi = 0; oi < V; ++oi)
+            for (k = 0; k < G; ++k, ++i) {
+              int64_t o = b * V + oi, c = r * G + k;
+              out[i] = 0;
+              if (o < O && c < C)
+                out[i] = int8_code(wv[((o * C + c) * KH + ky) * KW + kx],
+                                   scale[o]);
+            }
+  free(scale);
+  return 0;
+}
+
+/* Per output channel of an int8 layer whose input codes have scale sx and
+   zero point zp: the factor from its int32 sums to f32, sx * scale[o]
+   (NETC_PREP_INT8_SCALE), or its bias less the zero point's share of the
+   sums, b[o] - zp * sx * scale[o] * sum(q[o]) (NETC_PREP_INT8_BIAS). */
+static void prep_int8_epilogue(const netc_raw *w, const float *wv,
+                               const float *bias, float sx, int zp, int bias_kind,
+                               float *out) {
+  int64_t O = w->shape[0], per = w->numel / O, o, i;
+  for (o = 0; o < O; ++o) {
+    float s = int8_scale(wv, per, o);
+    long sum = 0;
+    if (!bias_kind) {
+      out[o] = sx * s;
+      continue;
+    }
+    for (i = 0; i < per; ++i)
+      sum += int8_code(wv[o * per + i], s);
+    out[o] = (bias ? bias[o] : 0.0f) - (float)zp * sx * s * (float)sum;
   }
 }
 
@@ -508,7 +587,8 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
       if (kPrep[p].src[s] >= 0)
         ++uses[kPrep[p].src[s]];
     if (!(kPrep[p].kind == NETC_PREP_RAW && kRaw[kPrep[p].src[0]].embedded))
-      total += (kPrep[p].numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
+      total += (kPrep[p].numel * prep_elem_bytes(kPrep[p].kind) + ALIGN - 1) /
+               ALIGN * ALIGN;
   }
   if (total && !(w->block = cached_malloc(NULL, (size_t)total))) {
     free(w);
@@ -546,7 +626,7 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
       continue;
     }
     out = (float *)((char *)w->block + off);
-    off += (q->numel * 4 + ALIGN - 1) / ALIGN * ALIGN;
+    off += (q->numel * prep_elem_bytes(q->kind) + ALIGN - 1) / ALIGN * ALIGN;
     w->ptr[p] = out;
     switch (q->kind) {
     case NETC_PREP_RAW:
@@ -581,6 +661,21 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
       break;
     case NETC_PREP_SPARSE_FC_BLOCKS:
       prep_sparse_fc_blocks(r0, src[0], q->extent[0], q->param, out);
+      break;
+    case NETC_PREP_INT8_CONV:
+      if (prep_int8_conv(r0, src[0], q, (int8_t *)out)) {
+        for (s = 0; s < NETC_NUM_RAW; ++s)
+          free(owned[s]);
+        free_weights(w);
+        snprintf(last_error, sizeof last_error,
+                 "out of memory preparing the weights");
+        return NULL;
+      }
+      break;
+    case NETC_PREP_INT8_SCALE:
+    case NETC_PREP_INT8_BIAS:
+      prep_int8_epilogue(r0, src[0], src[1], q->eps, q->param,
+                         q->kind == NETC_PREP_INT8_BIAS, out);
       break;
     }
     for (s = 0; s < 5; ++s) {
@@ -656,10 +751,13 @@ static void own_weight_bytes(int64_t *stored, int64_t *f32) {
 
 typedef int (*netc_kernel_fn)(void **args);
 
+/* Must match netc::ElemType (Lowered.h). */
+enum { NETC_VALUE_F32 = 0, NETC_VALUE_I32 = 1, NETC_VALUE_U8 = 2 };
+
 /* A tensor of an entry point. home: 0 arena, 1 model input, 2 output.
    parent >= 0: a crop of that arena value from channel `choff` on. */
 typedef struct {
-  int32_t home, index, rank, nhwc, isint, batched;
+  int32_t home, index, rank, nhwc, type, batched; /* type: NETC_VALUE_* */
   int64_t shape[NETRT_MAX_RANK];
   int64_t offset;
   int32_t parent;
@@ -762,9 +860,11 @@ static void arena_buffer(const netc_value *values, int id, uint8_t *arena,
   memset(b, 0, sizeof *b);
   b->host = arena + (s->batched ? s->offset * n : per_image * n + s->offset);
   if (v->parent >= 0) /* channels: NCHW dim 1 */
-    b->host += v->choff * dims[v->rank - 2].stride * 4;
-  b->type.code = v->isint ? halide_type_int : halide_type_float;
-  b->type.bits = 32;
+    b->host += v->choff * dims[v->rank - 2].stride * 4; /* f32: no codes */
+  b->type.code = v->type == NETC_VALUE_I32  ? halide_type_int
+                 : v->type == NETC_VALUE_U8 ? halide_type_uint
+                                            : halide_type_float;
+  b->type.bits = v->type == NETC_VALUE_U8 ? 8 : 32;
   b->type.lanes = 1;
   b->dimensions = v->rank;
   b->dim = dims;
@@ -781,8 +881,9 @@ static void weight_buffer(const netc_prep *q, float *data, halide_buffer_t *b,
   }
   memset(b, 0, sizeof *b);
   b->host = (uint8_t *)data;
-  b->type.code = halide_type_float;
-  b->type.bits = 32;
+  b->type.code =
+      q->kind == NETC_PREP_INT8_CONV ? halide_type_int : halide_type_float;
+  b->type.bits = q->kind == NETC_PREP_INT8_CONV ? 8 : 32;
   b->type.lanes = 1;
   b->dimensions = q->rank;
   b->dim = dims;

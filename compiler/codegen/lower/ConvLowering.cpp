@@ -122,6 +122,9 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   auto ones = [](llvm::ArrayRef<int64_t> a) {
     return llvm::all_of(a, [](int64_t v) { return v == 1; });
   };
+  if (tiled && tileAttr.int8Dot() && x.hasCodes() && c.groups == 1 &&
+      !c.bn[0] && ws.size() == 4)
+    return lowerInt8Conv(cx, c, tileAttr, error);
   // Only what net-tile would choose it for: a dense stride-1 3x3 kernel.
   if (wino && !(ws.size() == 4 && ws[2] == 3 && ws[3] == 3 && c.groups == 1 &&
                 ones(c.stride) && ones(c.dil)))

@@ -65,6 +65,11 @@ bool paramsAreWeights(const ConvSpec &c, std::string &error);
 /// output channels (call only when there is a bias or a batchnorm).
 Halide::Func foldedBias(LowerContext &cx, const ConvSpec &c, int64_t outCh);
 
+/// A 2-D convolution (groups 1, no batchnorm left) of u8 codes whose
+/// net.tile chose an int8 algorithm (Int8ConvLowering.cpp).
+mlir::LogicalResult lowerInt8Conv(LowerContext &cx, const ConvSpec &c,
+                                  mlir::net::TileAttr tile, std::string &error);
+
 /// A convolution whose net.kernel chose the sparse format.
 mlir::LogicalResult lowerSparseConv(LowerContext &cx, const ConvSpec &c,
                                     mlir::net::KernelAttr kernel,

@@ -28,7 +28,8 @@ const HTensor &LowerContext::get(mlir::Value v) {
 
 Func LowerContext::prepared(const PrepSpec &spec, const std::string &name) {
   int rank = (int)spec.extents.size();
-  ImageParam p(Float(32), rank, "w" + std::to_string(weightArgs.size()));
+  ImageParam p(spec.kind == PrepKind::Int8Conv ? Int(8) : Float(32), rank,
+               "w" + std::to_string(weightArgs.size()));
   // Shapes and strides are part of the kernel's signature: constants let
   // Halide fold the address arithmetic.
   for (int d = 0; d < rank; ++d)

@@ -28,10 +28,16 @@ class WeightOp;
 namespace netc {
 
 /// A value during lowering: its Halide::Func and NCHW shape (-1 = batch).
+/// A net.qdq value also has its u8 codes: f = (codes - zeroPoint) * scale,
+/// exactly; the int8 kernels read the codes, every other op f.
 struct HTensor {
   Halide::Func f;
   std::vector<int64_t> shape;
+  Halide::Func codes; // UInt(8), defined for a net.qdq value
+  float scale = 0;
+  int zeroPoint = 0;
   size_t rank() const { return shape.size(); }
+  bool hasCodes() const { return codes.defined(); }
 };
 
 /// NCHW shape of a tensor value, -1 for the dynamic batch.

@@ -15,6 +15,7 @@
 
 using namespace netc;
 using namespace Halide;
+using namespace Halide::ConciseCasts;
 
 namespace {
 
@@ -29,16 +30,36 @@ void lowerLeakyRelu(LowerContext &cx, mlir::net::LeakyReluOp op) {
 }
 
 /// net.qdq: u8 quantization and back, as PyTorch's fake_quantize (x times
-/// the reciprocal, rounded half to even).
+/// the reciprocal, rounded half to even). The stage computes the u8 codes
+/// (what the value is stored as between kernels, and what int8 kernels
+/// read); its f32 value, (codes - zero point) * scale, is inlined into the
+/// readers. When the input is the last stage of this kernel and only read
+/// here (net-group fused the qdq into its producer), the codes take over
+/// that stage's schedule: the producer's epilogue requantizes, and its
+/// f32 result is never stored.
 void lowerQdq(LowerContext &cx, mlir::net::QdqOp op) {
   const HTensor &x = cx.get(op.getInput());
   float scale = op.getScale().convertToFloat(), inv = 1.0f / scale;
   float zp = (float)op.getZeroPoint();
   std::vector<Var> v = cx.makeVars(x.rank());
-  Func f(cx.fresh("qdq"));
+  Func codes(cx.fresh("quantize")), f(cx.fresh("dequantize"));
   Expr q = clamp(round(x.f(cx.asExprs(v)) * inv) + zp, 0.0f, 255.0f);
-  f(cx.asExprs(v)) = (q - zp) * scale;
-  cx.define(op.getResult(), f, v, OpStage::Elementwise, false);
+  codes(cx.asExprs(v)) = u8(q);
+  f(cx.asExprs(v)) = (f32(codes(cx.asExprs(v))) - zp) * scale;
+  HTensor t{f, x.shape, codes, scale, (int)op.getZeroPoint()};
+  int producer = cx.stageOf(x.f);
+  bool last = producer >= 0 && producer + 1 == (int)cx.model.stages.size();
+  if (last && op.getInput().hasOneUse() &&
+      cx.model.stages[producer].requantizable()) {
+    OpStage &s = cx.model.stages[producer];
+    s.func = codes;
+    s.requantized = true;
+    cx.values[op.getResult()] = t;
+    return;
+  }
+  cx.values[op.getResult()] = t;
+  cx.model.stages.push_back(
+      {OpStage::Elementwise, codes, v, x.shape, false, {}, RDom()});
 }
 
 /// The vars of `v` without Halide dim `hd`: the domain of a per-axis

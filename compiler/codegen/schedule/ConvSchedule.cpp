@@ -26,13 +26,28 @@ namespace {
 /// then the reduction with input channels innermost and the block fully
 /// unrolled.
 void scheduleSums(Func acc, const RDom &r, const std::vector<Var> &v, int vec,
-                  LoopLevel at) {
+                  LoopLevel at, int int8Dot) {
   Var x = v[0], y = v[1], c = v[2], n = v[3];
   acc.compute_at(at)
       .reorder_storage(c, x, y, n)
       .vectorize(c, vec)
       .unroll(c)
       .unroll(x);
+  if (int8Dot) {
+    // r = (k < int8Dot, kx, ky, channel group): k innermost, vectorized
+    // atomically inside the vectorized output channels: a VectorReduce of
+    // int8Dot products per int32 lane (vpdpbusd, vpmaddwd).
+    Var co("co"), ci("ci");
+    acc.update()
+        .split(c, co, ci, vec)
+        .reorder(r[0], ci, co, x, r[3], r[1], r[2], y, n)
+        .atomic()
+        .vectorize(r[0])
+        .vectorize(ci)
+        .unroll(co)
+        .unroll(x);
+    return;
+  }
   Stage update = acc.update();
   update.reorder(c, x, r[2], r[0], r[1], y, n) // kx, ky, input channel
       .vectorize(c, vec)
@@ -60,7 +75,10 @@ std::string schedulePad(Func p, const std::vector<Var> &v, int vec) {
 }
 
 std::string describe(const OpStage::Tile &t) {
-  return "block " + std::to_string(t.oc) + " channels x " +
+  return std::string(t.int8Dot == 4   ? "int8 (vpdpbusd), "
+                     : t.int8Dot == 2 ? "int8 (vpmaddwd), "
+                                      : "") +
+         "block " + std::to_string(t.oc) + " channels x " +
          std::to_string(t.ow) + " columns (vec " + std::to_string(t.vec) +
          "), sums in registers, " +
          (t.blocksOuter ? "parallel oc-blocks, y" : "parallel n*y");
@@ -103,7 +121,7 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
         .parallel(yn);
   }
   out.split(ci, cio, cii, vec).vectorize(cii).unroll(cio).unroll(xi);
-  scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo));
+  scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo), s.tile.int8Dot);
   std::string pad;
   Func p = s.paddedInput;
   // The padded rows, stored per `store` and computed per `compute` (where
@@ -132,6 +150,7 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
     pad = schedulePad(s.paddedInput, v, vec);
   }
   log.push_back(s.func.name() + ": tiled conv, channels innermost, " +
+                (s.requantized ? "requantized to u8, " : "") +
                 (root ? describe(s.tile)
                       : "block " + std::to_string(oc) + " channels x " +
                             std::to_string(ow) + " columns, per strip of " +

@@ -25,7 +25,7 @@ LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                        << ") a positive multiple of vec (" << vec << ")";
   if (ow < 1)
     return emitError() << "tile needs ow >= 1, got " << ow;
-  bool winograd = algo != ConvAlgo::direct;
+  bool winograd = algo == ConvAlgo::winograd2 || algo == ConvAlgo::winograd4;
   bool winogradOrder = order == TileOrder::tile_blocks || order == TileOrder::per_image;
   if (winograd != winogradOrder)
     return emitError() << "tile order " << stringifyTileOrder(order)
@@ -96,7 +96,8 @@ LogicalResult GroupAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 
 LogicalResult
 X86TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                      int64_t vectorWidth, int64_t registers, int64_t l2) {
+                      int64_t vectorWidth, int64_t registers, int64_t l2,
+                      bool vnni) {
   if (vectorWidth < 1 || (vectorWidth & (vectorWidth - 1)))
     return emitError() << "x86 vector_width must be a power of two, got "
                        << vectorWidth;

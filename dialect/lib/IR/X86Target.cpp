@@ -137,6 +137,18 @@ Attribute X86TargetAttr::chooseConvTile(Operation *op,
   auto in = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
   auto weight = llvm::cast<RankedTensorType>(op->getOperand(1).getType());
   int64_t vec = getVectorWidth(), l2 = getL2();
+  // An int8 layer reading u8 codes (net-quantize's qdq): the direct kernel
+  // on int8 dot products, the same register block as f32 (one int32 sum
+  // per lane), no Winograd (its transforms leave the integers).
+  if (op->hasAttr(kInt8Attr) && op->getOperand(0).getDefiningOp<QdqOp>() &&
+      op->getAttrOfType<IntegerAttr>("groups").getInt() == 1 &&
+      weight.getRank() == 4) {
+    RegisterBlock t = chooseBlock(out.getDimSize(1), out.getDimSize(3), vec,
+                                  getRegisters());
+    return TileAttr::get(getContext(),
+                         getVnni() ? ConvAlgo::vnni : ConvAlgo::pmaddwd, t.vec,
+                         t.oc, t.ow, chooseOrder(in, out, weight, t.oc, l2));
+  }
   if (int64_t m = fastAlgorithms ? winogradTile(op, out, vec) : 0) {
     // GEMM blocks of oc channels x ow tiles, and where the GEMMs run (see
     // WinogradSchedule.cpp): per block of 16 x 2 tiles, or per image when

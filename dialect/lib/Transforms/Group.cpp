@@ -21,9 +21,12 @@ using namespace mlir::net;
 
 namespace {
 
-/// The producers the passes fused into `op`: they belong to its group.
+/// The producers the passes fused into `op`: they belong to its group. A
+/// net.qdq joins its producer's kernel, whose epilogue then writes u8
+/// codes instead of f32.
 SmallVector<Value> fusedProducers(Operation *op) {
-  if (op->hasAttr(kFuseProducerAttr) && op->getNumOperands() >= 1)
+  if ((op->hasAttr(kFuseProducerAttr) || isa<QdqOp>(op)) &&
+      op->getNumOperands() >= 1)
     return {op->getOperand(0)};
   return {};
 }

@@ -27,7 +27,7 @@ struct LayoutPass : public net::impl::NetLayoutBase<LayoutPass> {
     // The module's target, else an x86 core of `vector-width` lanes.
     TargetAttrInterface target = targetOf(getOperation());
     if (!target)
-      target = X86TargetAttr::get(&getContext(), vectorWidth, 16, 1 << 20);
+      target = X86TargetAttr::get(&getContext(), vectorWidth, 16, 1 << 20, false);
     auto nhwc = LayoutAttr::get(&getContext(), Layout::nhwc);
     getOperation().walk([&](Operation *op) {
       if (target.storesChannelsInnermost(op))

@@ -51,7 +51,7 @@ struct SparsePass : public net::impl::NetSparseBase<SparsePass> {
     TargetAttrInterface target = targetOf(getOperation());
     if (!target)
       target = X86TargetAttr::get(&getContext(), vectorWidth, registers,
-                                  l2Bytes);
+                                  l2Bytes, false);
     getOperation().walk([&](Operation *op) {
       WeightOp weight = prunedWeight(op);
       if (!weight)

@@ -27,7 +27,7 @@ struct TilePass : public net::impl::NetTileBase<TilePass> {
     TargetAttrInterface target = targetOf(getOperation());
     if (!target)
       target = X86TargetAttr::get(&getContext(), vectorWidth, registers,
-                                  l2Bytes);
+                                  l2Bytes, vnni);
     getOperation().walk([&](Operation *op) {
       if (!isa<ConvLikeOp>(op) || !isNhwc(op))
         return;

@@ -42,7 +42,12 @@ def Net_ActivationAttr : EnumAttr<Net_Dialect, Net_Activation, "act"> {
 def Net_ConvAlgo : I32EnumAttr<"ConvAlgo", "how a convolution is computed", [
     I32EnumAttrCase<"direct", 0>,
     I32EnumAttrCase<"winograd2", 2>,  // Winograd F(2x2, 3x3)
-    I32EnumAttrCase<"winograd4", 4>]> { // Winograd F(4x4, 3x3)
+    I32EnumAttrCase<"winograd4", 4>,  // Winograd F(4x4, 3x3)
+    // int8 (net.int8 layers): u8 inputs x i8 weights summed in int32, the
+    // products reduced by 4 per lane (vpdpbusd, AVX-512 VNNI) ...
+    I32EnumAttrCase<"vnni", 5>,
+    // ... or by 2, widened to i16 (vpmaddwd: AVX2, AVX-512 without VNNI)
+    I32EnumAttrCase<"pmaddwd", 6>]> {
   let cppNamespace = "::mlir::net";
   let genSpecializedAttr = 0;
 }
@@ -80,9 +85,19 @@ def Net_TileAttr : AttrDef<Net_Dialect, "Tile"> {
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{
-    bool isWinograd() const { return getAlgo() != ConvAlgo::direct; }
+    bool isWinograd() const {
+      return getAlgo() == ConvAlgo::winograd2 || getAlgo() == ConvAlgo::winograd4;
+    }
     /// m of F(m x m, 3 x 3), 0 for a direct convolution.
-    int winogradM() const { return static_cast<int>(getAlgo()); }
+    int winogradM() const {
+      return isWinograd() ? static_cast<int>(getAlgo()) : 0;
+    }
+    /// The int8 products each int32 lane sums per instruction (4: vnni,
+    /// 2: pmaddwd), 0 for an f32 convolution.
+    int int8Dot() const {
+      return getAlgo() == ConvAlgo::vnni ? 4
+             : getAlgo() == ConvAlgo::pmaddwd ? 2 : 0;
+    }
   }];
 }
 
@@ -213,16 +228,18 @@ def Net_GroupAttr : AttrDef<Net_Dialect, "Group"> {
 def Net_X86TargetAttr : AttrDef<Net_Dialect, "X86Target",
     [DeclareAttrInterfaceMethods<Net_TargetAttrInterface>]> {
   let mnemonic = "x86";
-  let summary = "an x86 CPU: `#net.x86<vector_width = 16, registers = 32, l2 = 2097152>`";
+  let summary = "an x86 CPU: `#net.x86<vector_width = 16, registers = 32, l2 = 2097152, vnni = true>`";
   let description = [{
     The x86 cost model (X86Target.cpp): float lanes per vector (8 with
     AVX2, 16 with AVX-512), vector registers (16 or 32) and the L2 cache
-    per core in bytes. Convolutions get the register block with the most
+    per core in bytes; `vnni` when int8 layers may use AVX-512 VNNI's
+    vpdpbusd (else vpmaddwd). Convolutions get the register block with the most
     FMAs per load that fits the register file, the loop order that moves
     fewer bytes from beyond L2, and Winograd where it was measured to pay.
   }];
   let parameters = (ins "int64_t":$vector_width, "int64_t":$registers,
-                        "int64_t":$l2);
+                        "int64_t":$l2,
+                        DefaultValuedParameter<"bool", "false">:$vnni);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

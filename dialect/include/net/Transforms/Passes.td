@@ -139,6 +139,9 @@ def NetTile : Pass<"net-tile", "func::FuncOp"> {
     channels x tiles) and the order "n,tiles,e" (per block of tiles) or
     "n,e,oc,tiles" (all GEMMs per image, when the transformed filter
     reaches 16 x L2). `winograd=false` keeps the direct kernel.
+    An int8 layer (`net.int8`, groups 1, its input a `net.qdq`) gets the
+    direct kernel on int8 dot products: `algo = vnni` (vpdpbusd, when the
+    target has AVX-512 VNNI) or `pmaddwd`, with the f32 register block.
   }];
   let options = [
     Option<"winograd", "winograd", "bool", "true",
@@ -149,6 +152,8 @@ def NetTile : Pass<"net-tile", "func::FuncOp"> {
            "vector registers available to a kernel">,
     Option<"l2Bytes", "l2", "int64_t", "1048576",
            "L2 cache size per core in bytes">,
+    Option<"vnni", "vnni", "bool", "false",
+           "int8 layers may use AVX-512 VNNI (vpdpbusd)">,
   ];
   let dependentDialects = ["mlir::net::NetDialect"];
 }
@@ -278,11 +283,11 @@ def NetGroup : Pass<"net-group", "func::FuncOp"> {
     `net.group = #net.group<N>`, ids in program order. An op is a group of
     its own, except a producer the passes fused into its consumer, which
     joins the consumer's group when nothing else reads it: the convolution
-    of a pool marked `net.fuse_producer`. Code generation lowers each group
-    to one Halide kernel (a concat marked `net.in_place` to none: its
-    inputs' kernels write crops of its buffer); groups with equal
-    signatures share one. Runs last, at every -O
-    level (at -O0 every op is its own group).
+    of a pool marked `net.fuse_producer`, and the producer of a `net.qdq`
+    (its kernel then stores the u8 codes, not the f32 value). Code
+    generation lowers each group to one Halide kernel (a concat marked
+    `net.in_place` to none: its inputs' kernels write crops of its buffer);
+    groups with equal signatures share one. Runs last, at every -O level.
 
     ```mlir
     %c = net.fused_conv ... {net.group = #net.group<0>, net.tile = ...}
