@@ -7,7 +7,9 @@
 # (not a multiple of the dot width), 24 and 17 output channels (not a
 # multiple of the vector), 1x1, 3x3, 5x5, stride 2, dilation 2, padding
 # (the zero point), batchnorm folded, bias, residual add, relu, and a layer
-# too narrow for the tile that stays on the f32 kernel. Inputs partly
+# too narrow for the tile that stays on the f32 kernel; and, without VNNI,
+# a 3x3 layer f32 would run with Winograd, which keeps Winograd on its
+# dequantized u8 codes between two vpmaddwd layers. Inputs partly
 # outside the calibrated range exercise the clamps. --emit=halide must
 # show which layers run int8 and with which instruction.
 #
@@ -59,8 +61,22 @@ np.save(cal, rng.randn(8, 3, 13, 11).astype(np.float32))
 quant = ["--seed=3", "--quantize=int8", f"--calibration={cal}"]
 
 
-def netc(args):
-    p = subprocess.run([nc.tool("netc"), net] + args, stdout=subprocess.PIPE,
+WINO_NET = """
+network int8_wino
+input x: f32[N, 16, 24, 24]
+a = conv(x, 64, kernel=1) as "a" |> relu
+b = conv(a, 64, kernel=3, pad=1) as "b" |> relu
+output y = conv(b, 16, kernel=1) as "y"
+"""
+wino = os.path.join(tmp, "int8_wino.net")
+with open(wino, "w") as f:
+    f.write(WINO_NET)
+wino_cal = os.path.join(tmp, "wino_cal.npy")
+np.save(wino_cal, rng.randn(4, 16, 24, 24).astype(np.float32))
+
+
+def netc(args, src=net):
+    p = subprocess.run([nc.tool("netc"), src] + args, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True)
     if p.returncode != 0:
         raise nc.ToolError(f"netc {' '.join(args)}: {p.stderr}")
@@ -109,5 +125,24 @@ for batch in (3, 1):
         got = nc.run_so(so, inputs, os.path.join(tmp, f"{target}-out{batch}"))
         for k in ("y", "z"):
             close_enough(f"{target} batch {batch} {k}", got[k], want[k])
+
+# Winograd on u8 codes between int8 layers (AVX2 targets only: with VNNI
+# the 3x3 layer is int8 too).
+wino_quant = ["--seed=5", "--quantize=int8", f"--calibration={wino_cal}"]
+x = rng.randn(2, 16, 24, 24).astype(np.float32)
+ref_dir = os.path.join(tmp, "wino-ref")
+args = nc.write_inputs({"x": x}, ref_dir + "-in")
+netc(wino_quant + ["--run-reference", "--output-dir", ref_dir] + args, wino)
+want = np.load(os.path.join(ref_dir, "y.npy"))
+for target in [t for t in targets if "avx2" in t]:
+    flags = wino_quant + ["-O2", f"--target={target}"]
+    halide = netc(flags + ["--emit=halide"], wino)
+    chk.check_true(f"{target}: b on Winograd, a and y on vpmaddwd",
+                   "b_11: Winograd F(4x4, 3x3)" in halide and
+                   halide.count("int8 (vpmaddwd)") == 2, halide[-3000:])
+    so = nc.compile_net(wino, os.path.join(tmp, target, "libwino.so"), None,
+                        flags)
+    got = nc.run_so(so, {"x": x}, os.path.join(tmp, f"{target}-wino-out"))
+    close_enough(f"{target} Winograd between int8 layers", got["y"], want)
 
 chk.finish()

@@ -62,12 +62,17 @@ mlir::LogicalResult netc::lowerInt8Conv(LowerContext &cx, const ConvSpec &c,
   Func shift = cx.prepared(bias, "int8_bias_" + w);
 
   // The input with the zero point outside it and in the channels past C
-  // (their weights are zero): the kernel's loads need no guard.
+  // (their weights are zero): the kernel's loads need no guard. For
+  // vpmaddwd the copy is widened to i16 (always made, even unpadded): a
+  // channel pair is then one 32-bit broadcast, where u8 codes took a
+  // broadcast and a widening shuffle per column (1.3x on resnet50's 1x1
+  // layers with AVX2).
   std::vector<Var> v = cx.makeVars(4); // x, y, o, n
   Var o = v[2], n = v[3];
   bool hasPad = llvm::any_of(c.pad, [](int64_t p) { return p != 0; });
+  bool widen = G == 2;
   Func in = x.codes, padded;
-  if (hasPad || C % G) {
+  if (hasPad || C % G || widen) {
     padded = Func(cx.fresh(layer + "_pad"));
     std::vector<Var> pv = cx.makeVars(4);
     std::vector<Expr> at = cx.asExprs(pv);
@@ -78,7 +83,8 @@ mlir::LogicalResult netc::lowerInt8Conv(LowerContext &cx, const ConvSpec &c,
       inside = inside && pv[i] >= 0 && pv[i] < (int)extent;
       at[i] = clamp(pv[i], 0, (int)extent - 1);
     }
-    padded(pv) = select(inside, x.codes(at), u8(x.zeroPoint));
+    Expr code = select(inside, x.codes(at), u8(x.zeroPoint));
+    padded(pv) = widen ? i16(code) : code;
     in = padded;
   }
 
