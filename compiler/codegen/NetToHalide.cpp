@@ -65,11 +65,11 @@ bool isInt(mlir::Value v) {
 
 bool isConcatInPlace(mlir::Operation *op);
 
-/// Whether `v` is stored as its u8 codes: a net.qdq value (not a model
-/// output, not a part of a concat in place, whose buffer is f32).
+/// Whether `v` is stored as its u8 codes: a net.qdq value or an int8 max
+/// pool of one (not a model output, not a part of a concat in place,
+/// whose buffer is f32).
 bool storedCodes(mlir::Value v) {
-  auto q = v.getDefiningOp<mlir::net::QdqOp>();
-  if (!q)
+  if (!mlir::net::quantizedSource(v))
     return false;
   for (mlir::Operation *user : v.getUsers())
     if (user->hasTrait<mlir::OpTrait::IsTerminator>() || isConcatInPlace(user))
@@ -208,7 +208,7 @@ std::string signatureOf(const Group &g, const std::string &salt) {
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
     ref[v] = "in" + std::to_string(i) + (storedNhwc(v) ? "/nhwc" : "");
     if (storedCodes(v)) { // u8 codes: their scale and zero point
-      auto q = v.getDefiningOp<mlir::net::QdqOp>();
+      mlir::net::QdqOp q = mlir::net::quantizedSource(v);
       ref[v] += "/u8";
       os << "in" << i << " codes scale "
          << llvm::format("%.9g", q.getScale().convertToFloat())
@@ -294,7 +294,7 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
     f(vars) = p(cx.asExprs(vars));
     cx.values[v] = {f, shape};
     if (codes) {
-      auto q = v.getDefiningOp<mlir::net::QdqOp>();
+      mlir::net::QdqOp q = mlir::net::quantizedSource(v);
       HTensor &t = cx.values[v];
       t.codes = f;
       t.scale = q.getScale().convertToFloat();

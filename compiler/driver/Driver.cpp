@@ -765,6 +765,12 @@ int netc::netcMain(int argc, char **argv) {
   registerNetDialects(registry);
   mlir::MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  // A pass's error on the module points at the .net line already; the
+  // module printed under it (MLIR's default) buries the message.
+  auto &options = llvm::cl::getRegisteredOptions();
+  auto printOp = options.find("mlir-print-op-on-diagnostic");
+  if (printOp == options.end() || !printOp->second->getNumOccurrences())
+    ctx.printOpOnDiagnostic(false);
   llvm::SourceMgr mgr;
   mlir::SourceMgrDiagnosticHandler handler(mgr, &ctx);
   return Compilation(ctx, mgr, std::move(*prune)).run();

@@ -161,7 +161,7 @@ func.func @range_on_a_relu(%x: tensor<?x4xf32>) {
 // -----
 
 func.func @int8_on_a_relu(%x: tensor<?x4xf32>) {
-  // expected-error @+1 {{'net.relu' op attribute 'net.int8' must be a unit attribute on a conv or fc}}
+  // expected-error @+1 {{'net.relu' op attribute 'net.int8' must be a unit attribute on a conv, an fc, or a max pool of a net.qdq value}}
   %y = net.relu %x {net.int8} : tensor<?x4xf32>
   return
 }

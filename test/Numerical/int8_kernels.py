@@ -6,7 +6,9 @@
 # convolutions in every shape the kernels handle: 3 and 17 input channels
 # (not a multiple of the dot width), 24 and 17 output channels (not a
 # multiple of the vector), 1x1, 3x3, 5x5, stride 2, dilation 2, padding
-# (the zero point), batchnorm folded, bias, residual add, relu, and a layer
+# (the zero point), batchnorm folded, bias, residual add, relu, a padded
+# max pool on the u8 codes (net-quantize moves its reader's qdq above it),
+# and a layer
 # too narrow for the tile that stays on the f32 kernel; and, without VNNI,
 # a 3x3 layer f32 would run with Winograd, which keeps Winograd on its
 # dequantized u8 codes between two vpmaddwd layers. Inputs partly
@@ -45,7 +47,8 @@ a = conv(x, 24, kernel=3, pad=1, bias=false) as "a" |> batchnorm() as "a_bn" |> 
 b = conv(a, 32, kernel=1) as "b"
 c = conv(b, 32, kernel=3, pad=2, dilation=2, bias=false) as "c"
 d = relu(residual(c, b))
-e = conv(d, 17, kernel=1, stride=2) as "e" |> relu
+m = maxpool(d, kernel=3, stride=1, pad=1)
+e = conv(m, 17, kernel=1, stride=2) as "e" |> relu
 f = conv(e, 32, kernel=5, pad=2, stride=2) as "f"
 g = conv(f, 8, kernel=3, stride=2, pad=1) as "g" |> relu
 output y = g
@@ -120,6 +123,8 @@ for batch in (3, 1):
             chk.check_true(f"{target}: a requantizing epilogue",
                            any("requantized to u8" in l for l in int8),
                            "\n".join(lines))
+            chk.check_true(f"{target}: the max pool on u8 codes",
+                           "maxpool_u8" in halide, halide[-3000:])
         so = nc.compile_net(net, os.path.join(tmp, target, "lib.so"), None,
                             flags)
         got = nc.run_so(so, inputs, os.path.join(tmp, f"{target}-out{batch}"))

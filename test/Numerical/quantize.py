@@ -74,6 +74,11 @@ def layer_qdq(ir):
                      line)
         if m:
             qdq[m.group(1)] = (np.float32(m.group(2)), int(m.group(3)))
+        # An int8 max pool (its reader's qdq moved above it): its codes
+        # have the qdq's parameters, which PyTorch applies after the pool.
+        m = re.match(r"\s*(%\d+) = net.maxpool (%\d+)\b.*net.int8", line)
+        if m and m.group(2) in qdq:
+            qdq[m.group(1)] = qdq[m.group(2)]
         m = re.match(r"\s*%\d+ = net.(?:conv|fc) (%\d+), (%\d+)\b.*net.int8",
                      line)
         if m and m.group(1) in qdq and m.group(2) in weights:

@@ -68,6 +68,40 @@ Expr tap(const HTensor &x, const std::vector<Var> &v, const Window &w,
   return Internal::is_const_one(inside) ? value : select(inside, value, outside);
 }
 
+/// A net.int8 max pool: the max of the input's u8 codes (the lowest code
+/// in the padding), handed on as codes with the input's scale and zero
+/// point.
+void lowerInt8MaxPool(LowerContext &cx, mlir::Operation *op, const HTensor &x,
+                      const std::vector<Var> &v, const Window &w) {
+  mlir::net::QdqOp q = mlir::net::quantizedSource(op->getOperand(0));
+  float scale = q.getScale().convertToFloat();
+  int zp = (int)q.getZeroPoint();
+  HTensor in = x;
+  if (!x.hasCodes()) { // read as f32 (a concat's part): quantized again
+    in.f = Func(cx.fresh("quantize"));
+    in.f(v) = ConciseCasts::u8(clamp(round(x.f(v) * (1.0f / scale)) + (float)zp,
+                                     0.0f, 255.0f));
+  } else {
+    in.f = x.codes;
+  }
+  Region dom;
+  for (int k : w.kernel)
+    dom.push_back(Range(0, k));
+  RDom r(dom, cx.fresh("r_pool"));
+  std::vector<Expr> offset;
+  for (int i = 0; i < r.dimensions(); ++i)
+    offset.push_back(r[i]);
+  std::vector<Expr> pure(v.begin(), v.end());
+  Func codes(cx.fresh("maxpool_u8")), f(cx.fresh("dequantize"));
+  Expr lowest = ConciseCasts::u8(0);
+  codes(pure) = lowest;
+  codes(pure) = max(codes(pure), tap(in, v, w, offset, lowest));
+  cx.define(op->getResult(0), codes, v, OpStage::Pool, true, {}, r);
+  f(pure) = (ConciseCasts::f32(codes(pure)) - (float)zp) * scale;
+  HTensor &t = cx.values[op->getResult(0)];
+  t = {f, t.shape, codes, scale, zp};
+}
+
 void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
   mlir::Value input = op->getOperand(0);
   const HTensor &x = cx.get(input);
@@ -106,6 +140,10 @@ void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
     return;
   }
 
+  if (isMax && op->hasAttr(mlir::net::kInt8Attr)) {
+    lowerInt8MaxPool(cx, op, x, v, w);
+    return;
+  }
   Region dom;
   for (int k : w.kernel)
     dom.push_back(Range(0, k));

@@ -155,10 +155,14 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
     return expect(isa<RangeAttr>(attr.getValue()) &&
                       (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op)),
                   "a #net.range on a conv or fc");
-  if (name == kInt8Attr)
+  if (name == kInt8Attr) {
+    auto pool = dyn_cast<MaxPoolOp>(op);
     return expect(isa<UnitAttr>(attr.getValue()) &&
-                      (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op)),
-                  "a unit attribute on a conv or fc");
+                      (isa<FcOp>(op) || isa<ConvOp, FusedConvOp>(op) ||
+                       (pool && quantizedSource(pool.getInput()))),
+                  "a unit attribute on a conv, an fc, or a max pool of a "
+                  "net.qdq value");
+  }
   if (name == kWeightScalesAttr)
     return expect(isa<DenseF32ArrayAttr>(attr.getValue()) && isa<WeightOp>(op),
                   "an array<f32> on a net.weight");

@@ -203,6 +203,15 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   return {};
 }
 
+QdqOp mlir::net::quantizedSource(Value v) {
+  while (auto pool = v.getDefiningOp<MaxPoolOp>()) {
+    if (!pool->hasAttr(kInt8Attr))
+      return nullptr;
+    v = pool.getInput();
+  }
+  return v.getDefiningOp<QdqOp>();
+}
+
 LogicalResult QdqOp::verify() {
   float scale = getScale().convertToFloat();
   if (!(scale > 0.0f) || !std::isfinite(scale))

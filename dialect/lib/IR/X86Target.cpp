@@ -144,7 +144,7 @@ Attribute X86TargetAttr::chooseConvTile(Operation *op,
   // layer f32 would run with Winograd keeps it (f32 sums of the dequantized
   // u8 codes and int8 weights: the same values up to f32 rounding).
   bool winogradFirst = !getVnni() && fastAlgorithms && winogradTile(op, out, vec);
-  if (op->hasAttr(kInt8Attr) && op->getOperand(0).getDefiningOp<QdqOp>() &&
+  if (op->hasAttr(kInt8Attr) && quantizedSource(op->getOperand(0)) &&
       op->getAttrOfType<IntegerAttr>("groups").getInt() == 1 &&
       weight.getRank() == 4 && !winogradFirst) {
     // vpmaddwd writes a product that vpaddd then adds: one register more

@@ -115,8 +115,42 @@ struct QuantizePass : public net::impl::NetQuantizeBase<QuantizePass> {
       w->setAttr(kWeightScalesAttr, it->second.second);
       return WalkResult::advance();
     });
-    if (r.wasInterrupted())
+    if (r.wasInterrupted()) {
       signalPassFailure();
+      return;
+    }
+    moveAboveMaxPools(module);
+  }
+
+  /// A max pool all of whose readers are one qdq runs on the codes: the
+  /// qdq moves to its input (quantization is monotone, so
+  /// qdq(maxpool(x)) = maxpool(qdq(x)) exactly; padding's -inf quantizes
+  /// to the lowest code, which a window's real taps never undercut), and
+  /// the pool is marked net.int8. Last pools first, so a chain of them
+  /// moves the qdq up to the first.
+  void moveAboveMaxPools(ModuleOp module) {
+    llvm::SmallVector<MaxPoolOp> pools;
+    module.walk([&](MaxPoolOp p) { pools.push_back(p); });
+    for (MaxPoolOp pool : llvm::reverse(pools)) {
+      QdqOp q;
+      for (Operation *user : pool->getUsers()) {
+        auto uq = dyn_cast<QdqOp>(user);
+        if (!uq || (q && uq != q)) {
+          q = nullptr;
+          break;
+        }
+        q = uq;
+      }
+      if (!q)
+        continue;
+      OpBuilder b(pool);
+      auto moved = b.create<QdqOp>(q.getLoc(), pool.getInput(),
+                                   q.getScaleAttr(), q.getZeroPointAttr());
+      pool->setOperand(0, moved);
+      pool->setAttr(kInt8Attr, UnitAttr::get(&getContext()));
+      q.getResult().replaceAllUsesWith(pool.getResult());
+      q.erase();
+    }
   }
 };
 

@@ -16,4 +16,11 @@
 #define GET_OP_CLASSES
 #include "net/IR/NetOps.h.inc"
 
+namespace mlir::net {
+/// The net.qdq whose u8 grid `v` lies on: `v` is its result, or an int8
+/// max pool's (net-quantize moves a qdq above a max pool) of such a value.
+/// Null when `v` is not on a grid.
+QdqOp quantizedSource(Value v);
+} // namespace mlir::net
+
 #endif // NET_IR_NETOPS_H

@@ -252,6 +252,9 @@ def NetQuantize : Pass<"net-quantize", "ModuleOp"> {
     the scales recorded as `net.weight_scales`), and the layer is marked
     `net.int8`. Consumers of one input with equal parameters share its qdq;
     a weight used in several functions is quantized once. Biases stay f32.
+    Then a max pool all of whose readers are one qdq takes that qdq on its
+    input instead and is marked `net.int8` (it runs on the u8 codes; exact,
+    since quantization is monotone), last pools first.
     At -O2 this runs after net-fuse-conv, on the batchnorm-folded weights.
   }];
   let dependentDialects = ["mlir::net::NetDialect"];
