@@ -292,7 +292,7 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
     Func f(cx.fresh("in"));
     std::vector<Var> vars = cx.makeVars(shape.size());
     f(vars) = p(cx.asExprs(vars));
-    cx.values[v] = {f, shape};
+    cx.values[v] = {f, shape, Func()};
     if (codes) {
       mlir::net::QdqOp q = mlir::net::quantizedSource(v);
       HTensor &t = cx.values[v];

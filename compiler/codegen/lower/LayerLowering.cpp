@@ -22,7 +22,7 @@ const HTensor &LowerContext::get(mlir::Value v) {
     return it->second;
   HTensor t;
   if (auto w = v.getDefiningOp<mlir::net::WeightOp>())
-    t = {weight(w), shapeOf(v)};
+    t = {weight(w), shapeOf(v), Halide::Func()};
   return values[v] = t;
 }
 

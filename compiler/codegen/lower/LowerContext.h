@@ -102,7 +102,7 @@ public:
               OpStage::Kind kind, bool hasUpdate,
               std::vector<Halide::Func> helpers = {}, Halide::RDom rdom = Halide::RDom()) {
     std::vector<int64_t> shape = shapeOf(result);
-    values[result] = {f, shape};
+    values[result] = {f, shape, Halide::Func()};
     model.stages.push_back({kind, f, std::move(vars), shape, hasUpdate,
                             std::move(helpers), rdom});
   }
@@ -134,7 +134,7 @@ public:
     return t.shape[d] >= 0 ? Halide::Expr((int)t.shape[d]) : batch;
   }
   void defineScalar(mlir::Value result, Halide::Func f, std::vector<Halide::Func> helpers) {
-    values[result] = {f, {}};
+    values[result] = {f, {}, Halide::Func()};
     model.stages.push_back({OpStage::Reduction, f, {}, {}, false,
                             std::move(helpers), Halide::RDom()});
   }

@@ -68,6 +68,29 @@ Expr tap(const HTensor &x, const std::vector<Var> &v, const Window &w,
   return Internal::is_const_one(inside) ? value : select(inside, value, outside);
 }
 
+/// The window as a reduction domain; `offset` gets its RVars.
+RDom windowDomain(LowerContext &cx, const Window &w, std::vector<Expr> &offset) {
+  Region dom;
+  for (int k : w.kernel)
+    dom.push_back(Range(0, k));
+  RDom r(dom, cx.fresh("r_pool"));
+  for (int i = 0; i < r.dimensions(); ++i)
+    offset.push_back(r[i]);
+  return r;
+}
+
+/// `f` = the window's max of `in` (`lowest` in the padding), defined as
+/// the op's result.
+void defineMaxPool(LowerContext &cx, mlir::Operation *op, const HTensor &in,
+                   const std::vector<Var> &v, const Window &w, Expr lowest,
+                   Func f) {
+  std::vector<Expr> offset, pure(v.begin(), v.end());
+  RDom r = windowDomain(cx, w, offset);
+  f(pure) = lowest;
+  f(pure) = max(f(pure), tap(in, v, w, offset, lowest));
+  cx.define(op->getResult(0), f, v, OpStage::Pool, true, {}, r);
+}
+
 /// A net.int8 max pool: the max of the input's u8 codes (the lowest code
 /// in the padding), handed on as codes with the input's scale and zero
 /// point.
@@ -84,19 +107,9 @@ void lowerInt8MaxPool(LowerContext &cx, mlir::Operation *op, const HTensor &x,
   } else {
     in.f = x.codes;
   }
-  Region dom;
-  for (int k : w.kernel)
-    dom.push_back(Range(0, k));
-  RDom r(dom, cx.fresh("r_pool"));
-  std::vector<Expr> offset;
-  for (int i = 0; i < r.dimensions(); ++i)
-    offset.push_back(r[i]);
   std::vector<Expr> pure(v.begin(), v.end());
   Func codes(cx.fresh("maxpool_u8")), f(cx.fresh("dequantize"));
-  Expr lowest = ConciseCasts::u8(0);
-  codes(pure) = lowest;
-  codes(pure) = max(codes(pure), tap(in, v, w, offset, lowest));
-  cx.define(op->getResult(0), codes, v, OpStage::Pool, true, {}, r);
+  defineMaxPool(cx, op, in, v, w, ConciseCasts::u8(0), codes);
   f(pure) = (ConciseCasts::f32(codes(pure)) - (float)zp) * scale;
   HTensor &t = cx.values[op->getResult(0)];
   t = {f, t.shape, codes, scale, zp};
@@ -144,19 +157,12 @@ void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
     lowerInt8MaxPool(cx, op, x, v, w);
     return;
   }
-  Region dom;
-  for (int k : w.kernel)
-    dom.push_back(Range(0, k));
-  RDom r(dom, cx.fresh("r_pool"));
-  std::vector<Expr> offset;
-  for (int i = 0; i < r.dimensions(); ++i)
-    offset.push_back(r[i]);
   if (isMax) {
-    f(pure) = Float(32).min();
-    f(pure) = max(f(pure), tap(x, v, w, offset, Float(32).min()));
-    cx.define(op->getResult(0), f, v, OpStage::Pool, true, {}, r);
+    defineMaxPool(cx, op, x, v, w, Float(32).min(), f);
     return;
   }
+  std::vector<Expr> offset;
+  windowDomain(cx, w, offset); // its RVars reach the sum through `offset`
   Func sum(cx.fresh("avgpool_sum"));
   sum(pure) = 0.0f;
   sum(pure) += tap(x, v, w, offset, 0.0f);
