@@ -439,6 +439,8 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
   llvm::SmallString<256> header(outDir);
   llvm::StringRef stem = llvm::sys::path::stem(opts.soPath);
   stem.consume_front("lib");
+  if (stem.empty()) // "lib.so": the model's name, not a hidden ".h"
+    stem = prog.name;
   llvm::sys::path::append(header, stem + ".h");
   if (llvm::sys::fs::rename(tmp.file(headerName), header) ||
       llvm::sys::fs::rename(so, opts.soPath)) {
