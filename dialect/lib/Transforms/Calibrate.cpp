@@ -30,8 +30,18 @@ using namespace mlir::net;
 
 namespace {
 
-/// The layers that run in int8: convolutions (not deconvolutions) and fc.
-bool quantizable(Operation *op) { return isa<ConvOp, FusedConvOp, FcOp>(op); }
+/// The layers that run in int8: convolutions (not deconvolutions) and fc
+/// whose weight is a parameter; one with a frozen constant (a Sobel
+/// filter, written in the source) stays f32.
+bool quantizable(Operation *op) {
+  Value w;
+  if (auto fc = dyn_cast<FcOp>(op))
+    w = fc.getWeight();
+  else if (isa<ConvOp, FusedConvOp>(op))
+    w = cast<ConvLikeOp>(op).getConvWeight();
+  auto weight = w ? w.getDefiningOp<WeightOp>() : WeightOp();
+  return weight && !weight.getFrozen();
+}
 
 /// What is kept of one layer's inputs: the extremes, and every value when
 /// the estimator needs the distribution.
