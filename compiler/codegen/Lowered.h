@@ -212,13 +212,18 @@ std::optional<Program> lowerToKernels(mlir::ModuleOp module,
 Halide::Target halideTarget(const std::string &target);
 /// This machine's target as Halide sees it, less what the CPU cannot run.
 Halide::Target hostTarget();
-/// Whether int8 layers compiled for `--target=t` may use AVX-512 VNNI.
+/// Whether int8 layers compiled for `--target=t` may use AVX-512 VNNI:
+/// `x86-64-avx512-vnni`, or a host whose CPU runs the Sapphire Rapids
+/// AVX-512 set but AMX, FP16 and AVX-VNNI (AMD Zen 4/5, Sapphire Rapids;
+/// not Cascade or Ice Lake, which get the vpmaddwd kernels).
 bool targetHasVnni(const std::string &t);
 /// The Halide target of a kernel with VNNI int8 convolutions: `t` with
-/// Halide's Sapphire Rapids feature, which gates its vpdpbusd patterns.
-/// Its code may hold AVX-VNNI's VEX forms, which Zen 4 lacks: such a
-/// kernel is compiled to assembly and assembled without the {vex} prefix
-/// (Generate.cpp), so every VNNI instruction is the AVX-512 form.
+/// Halide's Sapphire Rapids feature, which gates its vpdpbusd patterns
+/// (and lets LLVM use that CPU's other AVX-512 extensions: hence the host
+/// test above). Its code may hold AVX-VNNI's VEX forms, which Zen 4
+/// lacks: such a kernel is compiled to assembly and assembled without the
+/// {vex} prefix (Generate.cpp), so every VNNI instruction is the AVX-512
+/// form; `--emit=asm` prints the assembly before that step.
 Halide::Target int8KernelTarget(const Halide::Target &t);
 
 } // namespace netc

@@ -207,9 +207,11 @@ std::string signatureOf(const Group &g, const std::string &salt) {
   llvm::DenseMap<mlir::Value, std::string> ref;
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
     ref[v] = "in" + std::to_string(i) + (storedNhwc(v) ? "/nhwc" : "");
-    if (storedCodes(v)) { // u8 codes: their scale and zero point
-      mlir::net::QdqOp q = mlir::net::quantizedSource(v);
-      ref[v] += "/u8";
+    // On a u8 grid (stored as codes, or f32 that an int8 max pool
+    // quantizes again): the grid's scale and zero point.
+    if (mlir::net::QdqOp q = mlir::net::quantizedSource(v)) {
+      if (storedCodes(v))
+        ref[v] += "/u8";
       os << "in" << i << " codes scale "
          << llvm::format("%.9g", q.getScale().convertToFloat())
          << " zero point " << q.getZeroPoint() << "\n";

@@ -58,7 +58,9 @@ cl::opt<std::string> emit(
     cl::init("so"), cl::cat(netcCat));
 cl::opt<std::string> target("target",
                             cl::desc("host (default), x86-64-avx2, "
-                                     "x86-64-avx512, x86-64-avx512-vnni"),
+                                     "x86-64-avx512, x86-64-avx512-vnni (int8 "
+                                     "on vpdpbusd; for CPUs with the AVX-512 "
+                                     "set of AMD Zen 4 or Sapphire Rapids)"),
                             cl::init("host"), cl::cat(netcCat));
 cl::opt<std::string> scheduleFlag(
     "schedule",

@@ -143,9 +143,21 @@ struct QuantizePass : public net::impl::NetQuantizeBase<QuantizePass> {
       }
       if (!q)
         continue;
-      OpBuilder b(pool);
-      auto moved = b.create<QdqOp>(q.getLoc(), pool.getInput(),
-                                   q.getScaleAttr(), q.getZeroPointAttr());
+      // The input's own qdq with these parameters, if another layer has
+      // one (one u8 copy, and its producer may still requantize).
+      QdqOp moved;
+      for (Operation *user : pool.getInput().getUsers())
+        if (auto other = dyn_cast<QdqOp>(user))
+          if (other.getScale() == q.getScale() &&
+              other.getZeroPoint() == q.getZeroPoint())
+            moved = other;
+      if (moved && pool->isBeforeInBlock(moved))
+        moved->moveBefore(pool); // its operand is the pool's: still dominated
+      if (!moved) {
+        OpBuilder b(pool);
+        moved = b.create<QdqOp>(q.getLoc(), pool.getInput(), q.getScaleAttr(),
+                                q.getZeroPointAttr());
+      }
       pool->setOperand(0, moved);
       pool->setAttr(kInt8Attr, UnitAttr::get(&getContext()));
       q.getResult().replaceAllUsesWith(pool.getResult());
