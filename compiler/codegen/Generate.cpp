@@ -228,8 +228,6 @@ std::string cacheDirOf(const CodegenOptions &opts) {
   return env ? env : "";
 }
 
-/// One object job per kernel (and the runtime with `runtime`), writing
-/// into `tmp`.
 /// A kernel with VNNI int8 convolutions, compiled for int8KernelTarget:
 /// to assembly, without AVX-VNNI's {vex} prefix (which AMD Zen 4 cannot
 /// run; the same mnemonic without it is the AVX-512 VNNI encoding), then
@@ -270,6 +268,8 @@ void compileVnniKernel(const Kernel &k, const Halide::Target &target,
     throw Halide::CompileError("assembling " + k.name + ": " + readFile(log));
 }
 
+/// One object job per kernel (and the runtime with `runtime`), writing
+/// into `tmp`.
 std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
                                   const TempDir &tmp, bool runtime) {
   Halide::Target noRuntime = target.with_feature(Halide::Target::NoRuntime);

@@ -297,12 +297,8 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
     cx.values[v] = {f, shape, Func()};
     if (codes) {
       mlir::net::QdqOp q = mlir::net::quantizedSource(v);
-      HTensor &t = cx.values[v];
-      t.codes = f;
-      t.scale = q.getScale().convertToFloat();
-      t.zeroPoint = (int)q.getZeroPoint();
-      t.f = Func(cx.fresh("dequantize"));
-      t.f(vars) = (Halide::ConciseCasts::f32(f(cx.asExprs(vars))) - (float)t.zeroPoint) * t.scale;
+      cx.values[v] = cx.onCodes(f, shape, q.getScale().convertToFloat(),
+                                (int)q.getZeroPoint());
     }
     cx.model.inputs.push_back(p);
   }

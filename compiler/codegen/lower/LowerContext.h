@@ -97,6 +97,23 @@ public:
     return std::vector<Halide::Expr>(vars.begin(), vars.end());
   }
 
+  /// The u8 code of f32 `x` on the grid (scale, zeroPoint), as PyTorch's
+  /// fake_quantize computes it: x times the reciprocal, rounded half to
+  /// even, clamped to [0, 255].
+  static Halide::Expr quantize(Halide::Expr x, float scale, int zeroPoint) {
+    return Halide::ConciseCasts::u8(Halide::clamp(
+        Halide::round(x * (1.0f / scale)) + (float)zeroPoint, 0.0f, 255.0f));
+  }
+  /// A value held as its u8 `codes`: f = (codes - zeroPoint) * scale, a
+  /// Func its readers inline.
+  HTensor onCodes(Halide::Func codes, std::vector<int64_t> shape, float scale,
+                  int zeroPoint) {
+    std::vector<Halide::Var> v = makeVars(shape.size());
+    Halide::Func f(fresh("dequantize"));
+    f(v) = (Halide::ConciseCasts::f32(codes(v)) - (float)zeroPoint) * scale;
+    return {f, std::move(shape), codes, scale, zeroPoint};
+  }
+
   /// Records `f` as the stage that computes `result`.
   void define(mlir::Value result, Halide::Func f, std::vector<Halide::Var> vars,
               OpStage::Kind kind, bool hasUpdate,

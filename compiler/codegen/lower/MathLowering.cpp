@@ -15,7 +15,6 @@
 
 using namespace netc;
 using namespace Halide;
-using namespace Halide::ConciseCasts;
 
 namespace {
 
@@ -39,14 +38,12 @@ void lowerLeakyRelu(LowerContext &cx, mlir::net::LeakyReluOp op) {
 /// f32 result is never stored.
 void lowerQdq(LowerContext &cx, mlir::net::QdqOp op) {
   const HTensor &x = cx.get(op.getInput());
-  float scale = op.getScale().convertToFloat(), inv = 1.0f / scale;
-  float zp = (float)op.getZeroPoint();
+  float scale = op.getScale().convertToFloat();
+  int zp = (int)op.getZeroPoint();
   std::vector<Var> v = cx.makeVars(x.rank());
-  Func codes(cx.fresh("quantize")), f(cx.fresh("dequantize"));
-  Expr q = clamp(round(x.f(cx.asExprs(v)) * inv) + zp, 0.0f, 255.0f);
-  codes(cx.asExprs(v)) = u8(q);
-  f(cx.asExprs(v)) = (f32(codes(cx.asExprs(v))) - zp) * scale;
-  HTensor t{f, x.shape, codes, scale, (int)op.getZeroPoint()};
+  Func codes(cx.fresh("quantize"));
+  codes(v) = LowerContext::quantize(x.f(cx.asExprs(v)), scale, zp);
+  cx.values[op.getResult()] = cx.onCodes(codes, x.shape, scale, zp);
   int producer = cx.stageOf(x.f);
   bool last = producer >= 0 && producer + 1 == (int)cx.model.stages.size();
   if (last && op.getInput().hasOneUse() &&
@@ -54,10 +51,8 @@ void lowerQdq(LowerContext &cx, mlir::net::QdqOp op) {
     OpStage &s = cx.model.stages[producer];
     s.func = codes;
     s.requantized = true;
-    cx.values[op.getResult()] = t;
     return;
   }
-  cx.values[op.getResult()] = t;
   cx.model.stages.push_back(
       {OpStage::Elementwise, codes, v, x.shape, false, {}, RDom()});
 }

@@ -102,17 +102,14 @@ void lowerInt8MaxPool(LowerContext &cx, mlir::Operation *op, const HTensor &x,
   HTensor in = x;
   if (!x.hasCodes()) { // read as f32 (a concat's part): quantized again
     in.f = Func(cx.fresh("quantize"));
-    in.f(v) = ConciseCasts::u8(clamp(round(x.f(v) * (1.0f / scale)) + (float)zp,
-                                     0.0f, 255.0f));
+    in.f(v) = LowerContext::quantize(x.f(v), scale, zp);
   } else {
     in.f = x.codes;
   }
-  std::vector<Expr> pure(v.begin(), v.end());
-  Func codes(cx.fresh("maxpool_u8")), f(cx.fresh("dequantize"));
+  Func codes(cx.fresh("maxpool_u8"));
   defineMaxPool(cx, op, in, v, w, ConciseCasts::u8(0), codes);
-  f(pure) = (ConciseCasts::f32(codes(pure)) - (float)zp) * scale;
   HTensor &t = cx.values[op->getResult(0)];
-  t = {f, t.shape, codes, scale, zp};
+  t = cx.onCodes(codes, t.shape, scale, zp);
 }
 
 void lowerPool(LowerContext &cx, mlir::Operation *op, bool isMax) {
