@@ -269,7 +269,10 @@ std::string netc::describeCalls(const Program &m) {
       // A part of a concat in place writes a crop of the concat's buffer.
       for (int out : e.steps[s].outputs) {
         const ValueDesc &v = e.values[out];
-        if (v.parent >= 0)
+        if (v.flatViewOf >= 0)
+          os << " -> value " << v.flatViewOf << " as " << v.shape[3]
+             << " pixels in one row";
+        else if (v.parent >= 0)
           os << " -> channels [" << v.channelOffset << ", "
              << v.channelOffset + v.shape[1] << ") of value " << v.parent
              << " (" << e.values[v.parent].shape[1] << " channels)";

@@ -90,6 +90,11 @@ struct OpStage {
     std::vector<Halide::Var> tileVars;   // xi, yi, o, xo, yo, n
     int inWidth = 0, inRows = 0;         // the input a tile reads
     bool fc = false; // an fc layer's sparse kernel (xt: its flattened input)
+    // A flat kernel (1x1 on a map flattened to one row): chunks of `vec`
+    // pixels per tile; `xt0` and `xt` are the input by chunk, channels
+    // innermost and transposed, `tr` the sums transposed back.
+    int flatTile = 0;
+    Halide::Func xt0, tr;
   } sparse;
 
   bool inlined = false; // computed inside a consumer's schedule
@@ -162,6 +167,11 @@ struct ValueDesc {
   // `parent` from channel `channelOffset` on; it has no storage of its own.
   int parent = -1;
   int64_t channelOffset = 0;
+  // A view of value `flatViewOf` as (N, C, 1, H*W) for a kernel that runs
+  // on its map flattened (NetToHalide.cpp, flatGroup): the arena plan
+  // gives it that value's offset, and its strides are those of its own
+  // dense shape, the same bytes.
+  int flatViewOf = -1;
 };
 
 /// One kernel call.

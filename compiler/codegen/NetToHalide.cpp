@@ -10,6 +10,7 @@
 // No scheduling happens here; see schedule/X86Schedule.cpp.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/lower/ConvSpec.h"
 #include "codegen/lower/LowerContext.h"
 
 #include "net/IR/NetOps.h"
@@ -187,6 +188,26 @@ std::vector<Group> groupsOf(mlir::func::FuncOp fn) {
   return out;
 }
 
+/// Whether group `g` runs on its feature maps flattened to one row of
+/// H x W pixels (N, C, 1, H*W): a sparse 1x1 convolution the flat kernel
+/// takes (flatSparseConv), reading and writing plain channels-innermost
+/// arena values, where pixel (x, y) is pixel y * W + x of the row. The
+/// executor hands it such views of them (ValueDesc::flatViewOf).
+bool flatGroup(const Group &g) {
+  if (g.copy || g.ops.size() != 1 || !flatSparseConv(g.ops[0]))
+    return false;
+  auto plain = [](mlir::Value v) {
+    return shapeOf(v).size() == 4 && storedNhwc(v) && !storedCodes(v) &&
+           !cropOf(v) && v.getDefiningOp();
+  };
+  return llvm::all_of(g.inputs, plain) && llvm::all_of(g.outputs, plain);
+}
+
+/// The (N, C, 1, H*W) view of a feature map a flat group reads or writes.
+std::vector<int64_t> flatShape(std::vector<int64_t> nchw) {
+  return {nchw[0], nchw[1], 1, nchw[2] * nchw[3]};
+}
+
 std::string typeText(mlir::Type t) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -204,6 +225,8 @@ std::string signatureOf(const Group &g, const std::string &salt) {
        << storedNhwc(g.inputs[0]) << "\n";
     return s;
   }
+  if (flatGroup(g))
+    os << "flat\n";
   llvm::DenseMap<mlir::Value, std::string> ref;
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
     ref[v] = "in" + std::to_string(i) + (storedNhwc(v) ? "/nhwc" : "");
@@ -282,8 +305,9 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
   cx.batchParam = batch;
   cx.batch = batch;
   cx.model.name = name;
+  bool flat = flatGroup(g);
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
-    std::vector<int64_t> shape = shapeOf(v);
+    std::vector<int64_t> shape = flat ? flatShape(shapeOf(v)) : shapeOf(v);
     bool codes = storedCodes(v);
     ImageParam p(codes ? UInt(8) : isInt(v) ? Int(32) : Float(32),
                  (int)shape.size(), "in" + std::to_string(i));
@@ -338,6 +362,10 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
           {OpStage::Copy, out, vars, t.shape, false, {}, RDom()});
     }
     bool nhwc = !g.copy && storedNhwc(v);
+    if (flat && t.shape != flatShape(shapeOf(v))) {
+      error = "internal error: a flat group's output was not flattened";
+      return std::nullopt;
+    }
     // A part of a concat in place: a crop with the concat's strides.
     std::optional<Crop> crop = g.copy ? std::nullopt : cropOf(v);
     std::vector<int64_t> whole = crop ? shapeOf(crop->whole) : t.shape;
@@ -392,7 +420,11 @@ ValueDesc describeValue(mlir::Value v, bool nhwc) {
 void planArena(ExecEntry &e) {
   // A crop is stored in its parent: the parent is live from the first
   // write of any of its parts.
-  auto home = [&](int v) { return e.values[v].parent >= 0 ? e.values[v].parent : v; };
+  // A flat view is stored in the value it views.
+  auto home = [&](int v) {
+    const ValueDesc &d = e.values[v];
+    return d.parent >= 0 ? d.parent : d.flatViewOf >= 0 ? d.flatViewOf : v;
+  };
   std::vector<int> last(e.values.size(), -1);
   for (auto [s, step] : llvm::enumerate(e.steps)) {
     for (int v : step.outputs)
@@ -431,6 +463,9 @@ void planArena(ExecEntry &e) {
       int64_t &t = top[v.batched ? 0 : 1];
       t = std::max(t, at + size);
     }
+  for (ValueDesc &v : e.values)
+    if (v.flatViewOf >= 0)
+      v.offset = e.values[v.flatViewOf].offset;
   e.perImageBytes = top[0];
   e.fixedBytes = top[1];
 }
@@ -573,13 +608,26 @@ bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
       prog.kernels.push_back(std::move(k));
     }
     step.kernel = it->second;
+    // A flat group's views of its values (flatGroup): the extents of
+    // (N, C, 1, H*W), the storage and strides of the value itself.
+    bool flat = flatGroup(g);
+    auto argument = [&](mlir::Value v) {
+      int id = valueFor(v);
+      if (!flat)
+        return id;
+      ValueDesc view = entry.values[id];
+      view.shape = flatShape(view.shape);
+      view.flatViewOf = id;
+      entry.values.push_back(view);
+      return (int)entry.values.size() - 1;
+    };
     for (mlir::Value v : g.inputs)
-      step.inputs.push_back(valueFor(v));
+      step.inputs.push_back(argument(v));
     if (g.copy)
       step.outputs.push_back(copyTargets[copies++]);
     else
       for (mlir::Value v : g.outputs)
-        step.outputs.push_back(valueFor(v));
+        step.outputs.push_back(argument(v));
     for (const PrepSpec &w : weights)
       step.weights.push_back(prepared(w, fn));
     entry.steps.push_back(std::move(step));

@@ -5,7 +5,10 @@
 # channel counts that are not a multiple of the vector width, maps that
 # are not a multiple of the tile) and an fc layer, batch 1 and 3, -O2,
 # S=0.7; each conv and the fc must have gone sparse (--emit=net-opt shows
-# format = sparse).
+# format = sparse). The 1x1 layers "q" (32 to 32, batchnorm, residual)
+# and, on AVX2's 8 lanes, "b" and "p" (24 and 40 channels) run on the
+# 13x11 map flattened to 143 pixels (the flat kernel: --emit=halide says
+# so).
 # Both the host target and --target=x86-64-avx2. --sparse-kernels=never on
 # the same pruned weights (the dense kernels) must match too, and a bad
 # mode is an error. Tolerance: max relative
@@ -38,7 +41,10 @@ a = conv(x, 24, kernel=3, pad=1, bias=false) as "a" |> batchnorm() as "a_bn" |> 
 b = conv(a, 40, kernel=1) as "b"
 c = conv(b, 40, kernel=3, pad=2, dilation=2, bias=false) as "c"
 d = relu(residual(c, b))
-e = conv(d, 17, kernel=1, stride=2) as "e" |> relu
+p = conv(d, 32, kernel=1) as "p" |> relu
+q = conv(p, 32, kernel=1, bias=false) as "q" |> batchnorm() as "q_bn"
+r = relu(residual(q, p))
+e = conv(r, 17, kernel=1, stride=2) as "e" |> relu
 f = conv(e, 32, kernel=5, pad=2, stride=2) as "f"
 g = conv(f, 16, kernel=3, stride=2, pad=1) as "g" |> relu
 output y = g
@@ -53,7 +59,10 @@ class Model(nn.Module):
         self.a_bn = nn.BatchNorm2d(24)
         self.b = nn.Conv2d(24, 40, 1)
         self.c = nn.Conv2d(40, 40, 3, padding=2, dilation=2, bias=False)
-        self.e = nn.Conv2d(40, 17, 1, stride=2)
+        self.p = nn.Conv2d(40, 32, 1)
+        self.q = nn.Conv2d(32, 32, 1, bias=False)
+        self.q_bn = nn.BatchNorm2d(32)
+        self.e = nn.Conv2d(32, 17, 1, stride=2)
         self.f = nn.Conv2d(17, 32, 5, padding=2, stride=2)
         self.g = nn.Conv2d(32, 16, 3, stride=2, padding=1)
         self.fc = nn.Linear(64, 20)
@@ -62,7 +71,9 @@ class Model(nn.Module):
         a = torch.relu(self.a_bn(self.a(x)))
         b = self.b(a)
         d = torch.relu(self.c(b) + b)
-        e = torch.relu(self.e(d))
+        p = torch.relu(self.p(d))
+        r = torch.relu(self.q_bn(self.q(p)) + p)
+        e = torch.relu(self.e(r))
         g = torch.relu(self.g(self.f(e)))
         return g, self.fc(torch.flatten(g, 1))
 
@@ -80,9 +91,20 @@ ir = subprocess.run([nc.tool("netc"), net, "--weights", w,
                      f"--prune=magnitude:{S}", "--sparse-kernels=always",
                      "--emit=net-opt"], capture_output=True, text=True)
 sparse = ir.stdout.count("#net.kernel<format = sparse")
-chk.check_true("every conv and fc sparse", ir.returncode == 0 and sparse == 7,
-               f"{sparse} of 6 convs and 1 fc sparse (exit {ir.returncode}): "
+chk.check_true("every conv and fc sparse", ir.returncode == 0 and sparse == 9,
+               f"{sparse} of 8 convs and 1 fc sparse (exit {ir.returncode}): "
                f"{ir.stderr[-300:]}")
+# Which layers take the flat kernel: q on both targets, b and p (channel
+# counts multiples of 8, not 16) on AVX2 too.
+for target, want in (("host", {"q"}), ("x86-64-avx2", {"b", "p", "q"})):
+    hl = subprocess.run([nc.tool("netc"), net, "--weights", w,
+                         f"--prune=magnitude:{S}", "--sparse-kernels=always",
+                         f"--target={target}", "--emit=halide"],
+                        capture_output=True, text=True)
+    flat = {line.split(":")[0].rsplit("_", 1)[0]
+            for line in hl.stdout.splitlines() if ": flat sparse conv" in line}
+    chk.check_true(f"flat kernels {target}", flat == want,
+                   f"flat: {sorted(flat)}, want {sorted(want)}")
 
 # The host (AVX-512 where present: 16 lanes) and AVX2 (8 lanes: other
 # tiles and channel blocks).

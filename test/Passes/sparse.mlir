@@ -28,6 +28,10 @@
 // CHECK-NOT: net.kernel
 // CHECK: net.fc
 // CHECK-SAME: net.kernel = #net.kernel<format = sparse, nnz = 0, numel = 128, row_max = 0,
+// The same conv on another layer's output takes the flat kernel's cost:
+// 4 chunks of 16 pixels (two tiles of two) x 21 per output channel.
+// CHECK: net.conv
+// CHECK-SAME: net.kernel = #net.kernel<format = sparse, nnz = 0, numel = 65536, row_max = 0, dense_cost = 262144, sparse_cost = 21504>
 
 // ALWAYS: net.kernel = #net.kernel<format = sparse, nnz = 3,
 // ALWAYS: net.kernel = #net.kernel<format = sparse, nnz = 4096,
@@ -42,7 +46,7 @@
 // BAD: error: net-sparse: mode must be auto, always or never, got 'sometimes'
 
 #tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 4, order = rows_outer>
-func.func @forward(%x: tensor<?x64x8x8xf32>, %v: tensor<?x64xf32>, %x2: tensor<?x256x8x8xf32>) -> (tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>, tensor<?x256x8x8xf32>) {
+func.func @forward(%x: tensor<?x64x8x8xf32>, %v: tensor<?x64xf32>, %x2: tensor<?x256x8x8xf32>) -> (tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>, tensor<?x256x8x8xf32>, tensor<?x256x8x8xf32>) {
   %w0 = net.weight "a.weight" value = dense<[[[[1.0]], [[-2.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]]], [[[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[0.0]], [[3.0]]]]> : tensor<2x64x1x1xf32> {net.sparsity = #net.sparsity<zeros = 125, numel = 128>} : tensor<2x64x1x1xf32>
   %y0 = net.conv %x, %w0 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x64x8x8xf32>, tensor<2x64x1x1xf32>) -> tensor<?x2x8x8xf32>
   %w1 = net.weight "b.weight" value = dense<0.5> : tensor<64x64x1x1xf32> {net.sparsity = #net.sparsity<zeros = 0, numel = 4096>} : tensor<64x64x1x1xf32>
@@ -55,5 +59,7 @@ func.func @forward(%x: tensor<?x64x8x8xf32>, %v: tensor<?x64xf32>, %x2: tensor<?
   %y3 = net.conv %x, %w3 stride [1, 1] pad [1, 1] dilation [1, 1] groups 64 {net.layout = #net.layout<nhwc>} : (tensor<?x64x8x8xf32>, tensor<64x1x3x3xf32>) -> tensor<?x64x8x8xf32>
   %w4 = net.weight "fc.weight" value = dense<0.0> : tensor<2x64xf32> {net.sparsity = #net.sparsity<zeros = 128, numel = 128>} : tensor<2x64xf32>
   %y4 = net.fc %v, %w4 : (tensor<?x64xf32>, tensor<2x64xf32>) -> tensor<?x2xf32>
-  return %y0, %y1, %y2, %y3, %y4, %y5 : tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>, tensor<?x256x8x8xf32>
+  %r6 = net.relu %x2 {net.layout = #net.layout<nhwc>} : tensor<?x256x8x8xf32>
+  %y6 = net.conv %r6, %w5 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #tile} : (tensor<?x256x8x8xf32>, tensor<256x256x1x1xf32>) -> tensor<?x256x8x8xf32>
+  return %y0, %y1, %y2, %y3, %y4, %y5, %y6 : tensor<?x2x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>, tensor<?x2xf32>, tensor<?x256x8x8xf32>, tensor<?x256x8x8xf32>
 }

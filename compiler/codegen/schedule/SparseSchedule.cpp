@@ -89,6 +89,92 @@ void netc::scheduleSparseConv(OpStage &s, std::vector<std::string> &log) {
                 std::to_string(vec));
 }
 
+void netc::scheduleFlatSparseConv(OpStage &s, std::vector<std::string> &log) {
+  const OpStage::Sparse &sp = s.sparse;
+  Var p = s.vars[0], y = s.vars[1], o = s.vars[2], n = s.vars[3];
+  int vec = sp.vec, tile = sp.flatTile;
+  Var pc("pc"), pw("pw"), pt("pt"), pu("pu"), ob("ob"), oi("oi"), t("t");
+  // Tiles of `tile` chunks in parallel (the last one shifted inwards, so
+  // every tile is whole; only the stores of the map's last chunk are
+  // guarded); per tile and block of `vec` output channels, the block's
+  // sums, transposed back chunk by chunk.
+  Func out = s.func;
+  out.compute_root()
+      .reorder_storage(o, p, y, n)
+      .split(p, pc, pw, vec, TailStrategy::GuardWithIf)
+      .split(pc, pt, pu, tile, TailStrategy::ShiftInwards)
+      .split(o, ob, oi, vec)
+      .reorder(oi, pw, pu, ob, pt, y, n)
+      .vectorize(oi)
+      .unroll(pw)
+      .fuse(pt, y, t)
+      .fuse(t, n, t)
+      .parallel(t);
+  // vec x vec sums transposed: a load over a few vectors and a shuffle,
+  // one dense store.
+  Func tr = sp.tr;
+  std::vector<Var> tv = tr.args(); // o, pw, q, n
+  tr.compute_at(out, ob)
+      .store_in(MemoryType::Stack)
+      .bound_extent(tv[0], vec)
+      .bound_extent(tv[1], vec)
+      .bound_extent(tv[2], tile)
+      .reorder(tv[0], tv[1], tv[2], tv[3])
+      .vectorize(tv[0])
+      .vectorize(tv[1]);
+  // Per output channel its nonzeros, the tile's chunks as vector sums in
+  // registers: each nonzero is one broadcast weight and a load and FMA
+  // per chunk.
+  Func blk = sp.blk;
+  std::vector<Var> bv = blk.args(); // pw, q, o, n
+  blk.compute_at(out, ob)
+      .bound_extent(bv[0], vec)
+      .bound_extent(bv[1], tile)
+      .bound_extent(bv[2], vec)
+      .reorder(bv[0], bv[1], bv[2])
+      .vectorize(bv[0])
+      .unroll(bv[1]);
+  Func acc = sp.acc;
+  std::vector<Var> av = acc.args(); // pw, q, h, o, n
+  acc.compute_at(blk, bv[2])
+      .bound_extent(av[0], vec)
+      .bound_extent(av[1], tile)
+      .bound_extent(av[2], 2)
+      .vectorize(av[0])
+      .unroll(av[1])
+      .unroll(av[2]);
+  acc.update()
+      .reorder(av[0], av[1], av[2], sp.r.x, av[3])
+      .vectorize(av[0])
+      .unroll(av[1])
+      .unroll(av[2]);
+  // The tile's input: per chunk and block of `vec` channels, one vector of
+  // channels per pixel into `xt0`, transposed into `xt`.
+  Func xt = sp.xt, xt0 = sp.xt0;
+  std::vector<Var> xv = xt.args(); // pw, c, q, n
+  Var cb("cb"), cv("cv");
+  xt.compute_at(out, t)
+      .bound_extent(xv[0], vec)
+      .bound_extent(xv[2], tile)
+      .split(xv[1], cb, cv, vec)
+      .reorder(xv[0], cv, cb, xv[2])
+      .vectorize(xv[0])
+      .vectorize(cv);
+  std::vector<Var> x0 = xt0.args(); // c, pw, q, n
+  xt0.compute_at(xt, cb)
+      .bound_extent(x0[0], vec)
+      .bound_extent(x0[1], vec)
+      .vectorize(x0[0])
+      .unroll(x0[1]);
+  log.push_back(s.func.name() + ": flat sparse conv, tiles of " +
+                std::to_string(tile) + " x " + std::to_string(vec) +
+                " pixels in parallel, per output channel its nonzeros in pairs with " +
+                std::to_string(2 * tile) +
+                " vector sums in registers, transposed in and out by " +
+                std::to_string(vec) + " x " + std::to_string(vec) +
+                " blocks");
+}
+
 void netc::scheduleSparseFc(OpStage &s, std::vector<std::string> &log) {
   Var o = s.vars[0], n = s.vars[1], ob("ob"), oi("oi");
   // The input, flattened once: read at each nonzero's index, its index

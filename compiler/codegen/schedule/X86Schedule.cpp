@@ -95,6 +95,10 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
       scheduleWinogradConv(s, log);
       continue;
     }
+    if (s.sparse.flatTile) {
+      scheduleFlatSparseConv(s, log);
+      continue;
+    }
     if (s.sparse.vec) {
       scheduleSparseConv(s, log);
       continue;

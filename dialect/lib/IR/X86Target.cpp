@@ -205,6 +205,23 @@ Attribute X86TargetAttr::chooseConvTile(Operation *op,
 /// ones 2.8x (their input tiles are wider and read with strides). Dense:
 /// Winograd's measured speed-up over the direct kernel (F(4x4) about 2.2x,
 /// F(2x2) 1.6x), the untiled schedule about half the tiled one's speed.
+int64_t mlir::net::flatSparseTile(int64_t pixels, int64_t lanes,
+                                  int64_t *computed) {
+  int64_t chunks = (pixels + lanes - 1) / lanes, best = 0;
+  std::pair<int64_t, bool> bestKey;
+  for (int64_t k = 4; k >= 2; --k) {
+    if (chunks < k)
+      continue;
+    int64_t tiles = (chunks + k - 1) / k;
+    std::pair<int64_t, bool> key{tiles * k, tiles < 2};
+    if (!best || key < bestKey)
+      best = k, bestKey = key;
+  }
+  if (computed)
+    *computed = best ? bestKey.first : 0;
+  return best;
+}
+
 Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
                                            int64_t rowMax) const {
   if (auto fc = llvm::dyn_cast<FcOp>(op)) {
@@ -248,16 +265,38 @@ Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
                                                      : 1.0;
   else
     dense *= 2.0; // the plain (untiled) schedule
+  auto strides = op->getAttrOfType<DenseI64ArrayAttr>("stride").asArrayRef();
+  auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pad").asArrayRef();
+  auto ones = [](ArrayRef<int64_t> a) {
+    return llvm::all_of(a, [](int64_t v) { return v == 1; });
+  };
+  int64_t numel = weight.getNumElements();
+  // The flat kernel (1x1, stride 1, no padding, whole channel vectors, f32
+  // input from another layer: what codegen flattens). Per chunk of `vec`
+  // pixels the tiles compute: 2.0 per nonzero (its broadcast, load and
+  // FMA) and 21 per output channel (its sums' prologue, store and
+  // transpose back), a least-squares fit of mobilenet_v1's 1x1 layers at
+  // S = 0.9 (netc --profile, --sparse-kernels=always against never),
+  // within 15% but the 32-channel one (about 30% low).
+  int64_t chunks = 0;
+  if (taps == 1 && ones(strides) && !llvm::any_of(pads, [](int64_t p) { return p != 0; }) &&
+      C % vec == 0 && O % vec == 0 && op->getOperand(0).getDefiningOp() &&
+      !quantizedSource(op->getOperand(0)) &&
+      flatSparseTile(H * W, vec, &chunks)) {
+    double sparse = double(chunks) * (2.0 * double(nnz) + 21.0 * double(O));
+    return KernelAttr::get(getContext(),
+                           sparse < 0.8 * dense ? WeightFormat::sparse
+                                                : WeightFormat::dense,
+                           nnz, numel, rowMax, (int64_t)dense, (int64_t)sparse);
+  }
   // Pixel vectors the sparse kernel computes: tiles of 4 rows x `vec`.
   double pixelVectors = double((H + 3) / 4 * 4) * double((W + vec - 1) / vec);
   double sparse = pixelVectors * (2.45 * double(nnz) + 31.0 * double(O) +
                                   28.0 * double(C * taps));
   if (taps > 1)
     sparse *= 1.2;
-  auto strides = op->getAttrOfType<DenseI64ArrayAttr>("stride").asArrayRef();
   if (llvm::any_of(strides, [](int64_t s) { return s != 1; }))
     sparse *= 2.8;
-  int64_t numel = weight.getNumElements();
   // The fit is within about 25%: sparse only where it wins by more, so no
   // layer should come out slower than dense.
   return KernelAttr::get(getContext(),

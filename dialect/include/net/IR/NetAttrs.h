@@ -41,6 +41,17 @@ inline bool isNhwc(Operation *op) {
   auto l = op ? op->getAttrOfType<LayoutAttr>(kLayoutAttr) : nullptr;
   return l && l.getValue() == Layout::nhwc;
 }
+
+/// The flat sparse kernel (a 1x1 stride-1 convolution on its map flattened
+/// to one row of `pixels`, cut into chunks of `lanes` and tiles of chunks;
+/// codegen's SparseLowering.cpp): chunks per tile, 2 to 4, the fewest
+/// chunks computed (the last tile shifts inwards, recomputing some), then
+/// at least two tiles (both cores busy at batch 1), then the larger tile;
+/// 0 when the map is smaller than two chunks. `computed`, when given, gets
+/// the chunks the tiles compute per image.
+int64_t flatSparseTile(int64_t pixels, int64_t lanes,
+                       int64_t *computed = nullptr);
+
 } // namespace mlir::net
 
 #endif // NET_IR_NETATTRS_H
