@@ -48,6 +48,21 @@ Func sparseWeights(LowerContext &cx, const ConvSpec &c, int64_t O, int slots,
   return cx.prepared(spec, "sparse_" + spec.sources[0]);
 }
 
+/// The conv's output from its `sums` at (x, y, o, n): the folded bias, the
+/// residual and the activation, defined as the result's stage.
+OpStage &defineEpilogue(LowerContext &cx, const ConvSpec &c, int64_t O,
+                        const std::vector<Var> &v, Expr sums) {
+  Expr value = sums;
+  if (c.bias || c.bn[0])
+    value = foldedBias(cx, c, O)(v[2]) + value;
+  if (c.residual)
+    value = value + cx.get(c.residual).f(cx.asExprs(v));
+  Func out(cx.fresh(layerName(c)));
+  out(cx.asExprs(v)) = activation(c, value);
+  cx.define(c.op->getResult(0), out, v, OpStage::Conv, false);
+  return cx.model.stages.back();
+}
+
 /// A 1x1 stride-1 convolution on a map of one row (lowerGroup flattens
 /// such a layer's H x W pixels, see NetToHalide.cpp): the pixels are one
 /// sequence of chunks of `vec` (the last one padded with copies of the
@@ -94,17 +109,10 @@ mlir::LogicalResult lowerFlatSparseConv(LowerContext &cx, const ConvSpec &c,
   Func tr(cx.fresh(layer + "_out"));
   tr(o, pw, q, n) = blk(pw, q, o, n);
   std::vector<Var> v = cx.makeVars(4); // x (the pixel), y (0), o, n
-  Expr value = tr(v[2], v[0] % vec, v[0] / vec, v[3]);
-  if (c.bias || c.bn[0])
-    value = foldedBias(cx, c, O)(v[2]) + value;
-  if (c.residual)
-    value = value + cx.get(c.residual).f(cx.asExprs(v));
-  Func out(cx.fresh(layer));
-  out(cx.asExprs(v)) = activation(c, value);
-  cx.define(c.op->getResult(0), out, v, OpStage::Conv, false);
+  OpStage &s =
+      defineEpilogue(cx, c, O, v, tr(v[2], v[0] % vec, v[0] / vec, v[3]));
   // The stage computes the flattened map lowerGroup gave it.
   cx.values[c.op->getResult(0)].shape = {x.shape[0], O, 1, P};
-  OpStage &s = cx.model.stages.back();
   s.shape = cx.values[c.op->getResult(0)].shape;
   s.sparse.vec = vec;
   s.sparse.flatTile = tile;
@@ -208,16 +216,9 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
   blk(xi, yi, o, xo, yo, n) = acc(xi, yi, o, xo, yo, n);
 
   std::vector<Var> v = cx.makeVars(4); // x, y, o, n
-  Expr value =
-      blk(v[0] % vec, v[1] % rows, v[2], v[0] / vec, v[1] / rows, v[3]);
-  if (c.bias || c.bn[0])
-    value = foldedBias(cx, c, O)(v[2]) + value;
-  if (c.residual)
-    value = value + cx.get(c.residual).f(cx.asExprs(v));
-  Func out(cx.fresh(layer));
-  out(cx.asExprs(v)) = activation(c, value);
-  cx.define(c.op->getResult(0), out, v, OpStage::Conv, false);
-  OpStage &s = cx.model.stages.back();
+  OpStage &s = defineEpilogue(
+      cx, c, O, v,
+      blk(v[0] % vec, v[1] % rows, v[2], v[0] / vec, v[1] / rows, v[3]));
   s.sparse.vec = vec;
   s.sparse.rows = rows;
   s.sparse.xt = xt;
