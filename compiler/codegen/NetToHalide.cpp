@@ -132,7 +132,10 @@ struct Group {
   std::vector<mlir::Operation *> ops;
   std::vector<mlir::Value> inputs, outputs;
   bool copy = false; // an output copy: ops empty, one input, one output
+  bool flat = false; // runs on its maps flattened (flatGroup)
 };
+
+bool flatGroup(const Group &g);
 
 /// The groups of `fn` as net-group marked them (an op without a mark is a
 /// group of its own), each placed where its last op is: every group runs
@@ -184,6 +187,7 @@ std::vector<Group> groupsOf(mlir::func::FuncOp fn) {
     }
     g.inputs.assign(inputs.begin(), inputs.end());
     g.outputs.assign(outputs.begin(), outputs.end());
+    g.flat = flatGroup(g);
   }
   return out;
 }
@@ -225,7 +229,7 @@ std::string signatureOf(const Group &g, const std::string &salt) {
        << storedNhwc(g.inputs[0]) << "\n";
     return s;
   }
-  if (flatGroup(g))
+  if (g.flat)
     os << "flat\n";
   llvm::DenseMap<mlir::Value, std::string> ref;
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
@@ -305,9 +309,8 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
   cx.batchParam = batch;
   cx.batch = batch;
   cx.model.name = name;
-  bool flat = flatGroup(g);
   for (auto [i, v] : llvm::enumerate(g.inputs)) {
-    std::vector<int64_t> shape = flat ? flatShape(shapeOf(v)) : shapeOf(v);
+    std::vector<int64_t> shape = g.flat ? flatShape(shapeOf(v)) : shapeOf(v);
     bool codes = storedCodes(v);
     ImageParam p(codes ? UInt(8) : isInt(v) ? Int(32) : Float(32),
                  (int)shape.size(), "in" + std::to_string(i));
@@ -362,7 +365,7 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
           {OpStage::Copy, out, vars, t.shape, false, {}, RDom()});
     }
     bool nhwc = !g.copy && storedNhwc(v);
-    if (flat && t.shape != flatShape(shapeOf(v))) {
+    if (g.flat && t.shape != flatShape(shapeOf(v))) {
       error = "internal error: a flat group's output was not flattened";
       return std::nullopt;
     }
@@ -610,10 +613,9 @@ bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
     step.kernel = it->second;
     // A flat group's views of its values (flatGroup): the extents of
     // (N, C, 1, H*W), the storage and strides of the value itself.
-    bool flat = flatGroup(g);
     auto argument = [&](mlir::Value v) {
       int id = valueFor(v);
-      if (!flat)
+      if (!g.flat)
         return id;
       ValueDesc view = entry.values[id];
       view.shape = flatShape(view.shape);

@@ -70,21 +70,9 @@ Halide::Func foldedBias(LowerContext &cx, const ConvSpec &c, int64_t outCh);
 mlir::LogicalResult lowerInt8Conv(LowerContext &cx, const ConvSpec &c,
                                   mlir::net::TileAttr tile, std::string &error);
 
-/// Whether `c` is a 1x1 stride-1 convolution without padding: every output
-/// pixel reads its own input pixel, so the map may be flattened.
-inline bool flatPointwise(const ConvSpec &c) {
-  auto ones = [](llvm::ArrayRef<int64_t> a) {
-    return llvm::all_of(a, [](int64_t v) { return v == 1; });
-  };
-  std::vector<int64_t> ws = shapeOf(c.weight);
-  return c.groups == 1 && ws.size() == 4 && ws[2] == 1 && ws[3] == 1 &&
-         ones(c.stride) &&
-         llvm::all_of(c.pad, [](int64_t v) { return v == 0; });
-}
-
 /// Whether `op` is a convolution lowerGroup computes on its map flattened
-/// to one row: a sparse-kernel flatPointwise one on f32 feature maps
-/// stored channels innermost.
+/// to one row: one with a sparse kernel, stored channels innermost, of the
+/// flat kernel's shape (mlir::net::flatSparseShape).
 bool flatSparseConv(mlir::Operation *op);
 
 /// A convolution whose net.kernel chose the sparse format.

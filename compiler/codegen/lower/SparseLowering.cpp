@@ -24,11 +24,13 @@
 // gather. At batch 1 the dense kernel streams every weight from memory;
 // this one reads 8 bytes per nonzero (and the rows' padding to row_max).
 //
+// 1x1 stride-1 layers whose map lowerGroup flattened to one row take the
+// flat kernel (lowerFlatSparseConv below) instead of the 2-D tiles.
+//
 //===----------------------------------------------------------------------===//
 #include "codegen/lower/ConvSpec.h"
 
 #include "net/IR/NetAttrs.h"
-
 
 using namespace netc;
 using namespace Halide;
@@ -125,35 +127,13 @@ mlir::LogicalResult lowerFlatSparseConv(LowerContext &cx, const ConvSpec &c,
   return mlir::success();
 }
 
-/// ConvSpec's geometry of a net.conv or net.fused_conv (no parameters).
-template <typename Op> ConvSpec geometryOf(Op op) {
-  ConvSpec c;
-  c.op = op, c.input = op.getInput(), c.weight = op.getWeight();
-  c.stride = op.getStride(), c.pad = op.getPad(), c.dil = op.getDilation();
-  c.groups = op.getGroups();
-  return c;
-}
-
 } // namespace
 
 bool netc::flatSparseConv(mlir::Operation *op) {
   auto kernel = op->getAttrOfType<mlir::net::KernelAttr>(mlir::net::kKernelAttr);
-  if (!kernel || !kernel.isSparse() || !mlir::net::isNhwc(op))
-    return false;
-  ConvSpec c;
-  if (auto conv = llvm::dyn_cast<mlir::net::ConvOp>(op))
-    c = geometryOf(conv);
-  else if (auto fused = llvm::dyn_cast<mlir::net::FusedConvOp>(op))
-    c = geometryOf(fused);
-  else
-    return false;
-  std::vector<int64_t> in = shapeOf(c.input);
   auto target = mlir::net::targetOf(op);
-  int vec = target ? (int)target.getFloatLanes() : 8;
-  std::vector<int64_t> ws = shapeOf(c.weight);
-  return in.size() == 4 && flatPointwise(c) && ws[0] % vec == 0 &&
-         ws[1] % vec == 0 && !mlir::net::quantizedSource(c.input) &&
-         mlir::net::flatSparseTile(in[2] * in[3], vec) > 0;
+  return kernel && kernel.isSparse() && mlir::net::isNhwc(op) &&
+         mlir::net::flatSparseShape(op, target ? target.getFloatLanes() : 8);
 }
 
 mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
@@ -172,9 +152,11 @@ mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
   if (auto target = mlir::net::targetOf(c.op))
     vec = (int)target.getFloatLanes();
   int rowMax = std::max<int>(1, (int)kernel.getRowMax());
-  if (x.shape[2] == 1 && flatPointwise(c) && C % vec == 0 && O % vec == 0)
-    if (int tile = mlir::net::flatSparseTile(x.shape[3], vec))
-      return lowerFlatSparseConv(cx, c, O, C, vec, tile, rowMax);
+  // A map lowerGroup flattened (flatGroup), or a row already.
+  if (x.shape[2] == 1 && flatSparseConv(c.op))
+    return lowerFlatSparseConv(cx, c, O, C, vec,
+                               (int)mlir::net::flatSparseTile(x.shape[3], vec),
+                               rowMax);
   // Rows per tile. More rows give each loaded weight more independent FMA
   // chains, but the tile's transposed input outgrows L1: 8 rows (from 16
   // rows up) made mobilenet_v1 at S = 0.9 9% slower than 4.

@@ -191,20 +191,6 @@ Attribute X86TargetAttr::chooseConvTile(Operation *op,
                        chooseOrder(in, out, weight, t.oc, l2));
 }
 
-/// Costs are in the time of one dense vector FMA at the direct kernel's
-/// usual efficiency, per image. The sparse convolution (SparseSchedule.cpp)
-/// walks tiles of `vec` columns x 4 rows; per output channel it runs that
-/// channel's nonzeros, each a broadcast weight, an index and 4 vector
-/// FMAs on input rows from L1/L2. The coefficients are a least-squares fit
-/// of per-layer times (netc --profile, mobilenet_v1 at S = 0.9 and
-/// resnet50 at S = 0.8, every layer sparse, 2-core AVX-512 machine; within
-/// 25% on the stride-1 1x1 layers): per pixel vector of a tile, 2.45 per
-/// nonzero (loads without reuse), 31 per output channel (its loop, the
-/// count, the transposed store of its sums) and 28 per input channel and
-/// tap (the transposed input tile). Larger kernels cost 1.2x that, strided
-/// ones 2.8x (their input tiles are wider and read with strides). Dense:
-/// Winograd's measured speed-up over the direct kernel (F(4x4) about 2.2x,
-/// F(2x2) 1.6x), the untiled schedule about half the tiled one's speed.
 int64_t mlir::net::flatSparseTile(int64_t pixels, int64_t lanes,
                                   int64_t *computed) {
   int64_t chunks = (pixels + lanes - 1) / lanes, best = 0;
@@ -222,6 +208,44 @@ int64_t mlir::net::flatSparseTile(int64_t pixels, int64_t lanes,
   return best;
 }
 
+bool mlir::net::flatSparseShape(Operation *op, int64_t lanes,
+                                 int64_t *computed) {
+  if (!llvm::isa<ConvOp, FusedConvOp>(op))
+    return false;
+  auto in = llvm::cast<RankedTensorType>(op->getOperand(0).getType());
+  auto weight = llvm::cast<RankedTensorType>(op->getOperand(1).getType());
+  auto ones = [](ArrayRef<int64_t> a) {
+    return llvm::all_of(a, [](int64_t v) { return v == 1; });
+  };
+  auto zeros = [](ArrayRef<int64_t> a) {
+    return llvm::all_of(a, [](int64_t v) { return v == 0; });
+  };
+  return in.getRank() == 4 && weight.getRank() == 4 &&
+         weight.getDimSize(2) == 1 && weight.getDimSize(3) == 1 &&
+         op->getAttrOfType<IntegerAttr>("groups").getInt() == 1 &&
+         ones(op->getAttrOfType<DenseI64ArrayAttr>("stride").asArrayRef()) &&
+         zeros(op->getAttrOfType<DenseI64ArrayAttr>("pad").asArrayRef()) &&
+         weight.getDimSize(0) % lanes == 0 &&
+         weight.getDimSize(1) % lanes == 0 &&
+         op->getOperand(0).getDefiningOp() &&
+         !quantizedSource(op->getOperand(0)) &&
+         flatSparseTile(in.getDimSize(2) * in.getDimSize(3), lanes, computed);
+}
+
+/// Costs are in the time of one dense vector FMA at the direct kernel's
+/// usual efficiency, per image. The sparse convolution (SparseSchedule.cpp)
+/// walks tiles of `vec` columns x 4 rows; per output channel it runs that
+/// channel's nonzeros, each a broadcast weight, an index and 4 vector
+/// FMAs on input rows from L1/L2. The coefficients are a least-squares fit
+/// of per-layer times (netc --profile, mobilenet_v1 at S = 0.9 and
+/// resnet50 at S = 0.8, every layer sparse, 2-core AVX-512 machine; within
+/// 25% on the stride-1 1x1 layers): per pixel vector of a tile, 2.45 per
+/// nonzero (loads without reuse), 31 per output channel (its loop, the
+/// count, the transposed store of its sums) and 28 per input channel and
+/// tap (the transposed input tile). Larger kernels cost 1.2x that, strided
+/// ones 2.8x (their input tiles are wider and read with strides). Dense:
+/// Winograd's measured speed-up over the direct kernel (F(4x4) about 2.2x,
+/// F(2x2) 1.6x), the untiled schedule about half the tiled one's speed.
 Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
                                            int64_t rowMax) const {
   if (auto fc = llvm::dyn_cast<FcOp>(op)) {
@@ -266,23 +290,15 @@ Attribute X86TargetAttr::chooseWeightFormat(Operation *op, int64_t nnz,
   else
     dense *= 2.0; // the plain (untiled) schedule
   auto strides = op->getAttrOfType<DenseI64ArrayAttr>("stride").asArrayRef();
-  auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pad").asArrayRef();
-  auto ones = [](ArrayRef<int64_t> a) {
-    return llvm::all_of(a, [](int64_t v) { return v == 1; });
-  };
   int64_t numel = weight.getNumElements();
-  // The flat kernel (1x1, stride 1, no padding, whole channel vectors, f32
-  // input from another layer: what codegen flattens). Per chunk of `vec`
+  // The flat kernel (flatSparseShape: what codegen flattens). Per chunk of `vec`
   // pixels the tiles compute: 2.0 per nonzero (its broadcast, load and
   // FMA) and 21 per output channel (its sums' prologue, store and
   // transpose back), a least-squares fit of mobilenet_v1's 1x1 layers at
   // S = 0.9 (netc --profile, --sparse-kernels=always against never),
   // within 15% but the 32-channel one (about 30% low).
   int64_t chunks = 0;
-  if (taps == 1 && ones(strides) && !llvm::any_of(pads, [](int64_t p) { return p != 0; }) &&
-      C % vec == 0 && O % vec == 0 && op->getOperand(0).getDefiningOp() &&
-      !quantizedSource(op->getOperand(0)) &&
-      flatSparseTile(H * W, vec, &chunks)) {
+  if (flatSparseShape(op, vec, &chunks)) {
     double sparse = double(chunks) * (2.0 * double(nnz) + 21.0 * double(O));
     return KernelAttr::get(getContext(),
                            sparse < 0.8 * dense ? WeightFormat::sparse

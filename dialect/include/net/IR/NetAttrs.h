@@ -51,6 +51,11 @@ inline bool isNhwc(Operation *op) {
 /// the chunks the tiles compute per image.
 int64_t flatSparseTile(int64_t pixels, int64_t lanes,
                        int64_t *computed = nullptr);
+/// Whether `op` is a convolution the flat sparse kernel computes once
+/// pruned: 1x1, stride 1, no padding, groups 1, input and output channels
+/// whole multiples of `lanes`, an f32 input another op produces, a map of
+/// at least two chunks. `computed` as for flatSparseTile.
+bool flatSparseShape(Operation *op, int64_t lanes, int64_t *computed = nullptr);
 
 } // namespace mlir::net
 
