@@ -88,6 +88,9 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   mlir::net::NetFusePoolOptions pool;
   pool.l2Bytes = target.l2Bytes;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFusePool(pool));
+  mlir::net::NetFuseExpandOptions expand;
+  expand.l2Bytes = target.l2Bytes;
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFuseExpand(expand));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetConcatInPlace());
   share();
   // Last: the groups follow every fusion decision.

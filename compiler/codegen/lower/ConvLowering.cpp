@@ -236,6 +236,7 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   if (c.residual)
     value = value + cx.get(c.residual).f(cx.asExprs(v));
   out(cx.asExprs(v)) = activation(c, value);
+  int producer = cx.stageOf(x.f); // before define: `x` may move
   cx.define(result, out, v, tiled ? OpStage::Conv : OpStage::Elementwise,
             false, {}, tiled ? r : RDom());
   if (tiled) {
@@ -245,6 +246,19 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     s.tile = {(int)tileAttr.getVec(), (int)tileAttr.getOc(),
               (int)tileAttr.getOw(),
               tileAttr.getOrder() == mlir::net::TileOrder::blocks_outer};
+    // A depthwise convolution with its 1x1 expansion fused (NetFuseExpand):
+    // the expansion's rows are computed inside this stage's tasks.
+    if (auto fuse = c.op->getAttrOfType<mlir::net::StripAttr>(
+            mlir::net::kFuseProducerAttr)) {
+      if (producer >= 0 && cx.model.stages[producer].tile.vec &&
+          !cx.model.stages[producer].wino.m &&
+          !cx.model.stages[producer].tile.int8Dot) {
+        cx.model.stages[producer].inlined = true;
+        OpStage &st = cx.model.stages.back();
+        st.producer = producer;
+        st.stripRows = (int)fuse.getRows();
+      }
+    }
   }
   return mlir::success();
 }

@@ -16,6 +16,7 @@
 #include "codegen/schedule/Schedules.h"
 
 #include <algorithm>
+#include <optional>
 
 using namespace Halide;
 using namespace netc;
@@ -87,7 +88,8 @@ std::string describe(const OpStage::Tile &t) {
 } // namespace
 
 void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
-                             Func consumer, Var strip) {
+                             Func consumer, Var strip,
+                             std::optional<LoopLevel> store) {
   const std::vector<Var> &v = s.vars; // x, y, c, n
   Var x = v[0], y = v[1], c = v[2], n = v[3];
   int vec = s.tile.vec, oc = s.tile.oc, ow = s.tile.ow;
@@ -102,7 +104,10 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
       .split(c, co, ci, oc, TailStrategy::ShiftInwards)
       .split(x, xo, xi, ow, TailStrategy::ShiftInwards);
   if (!root) {
-    // Inside a consumer's parallel strip: serial, rows outermost.
+    // Inside a consumer's parallel strip: serial, rows outermost. Stored
+    // further out, the rows slide: each is computed once per task.
+    if (store)
+      out.store_at(*store);
     out.reorder(ci, xi, xo, co, y, n);
   } else if (s.tile.blocksOuter) {
     // One channel block's weights stay in cache across rows and images.
@@ -114,7 +119,8 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
     // the padded input rows slide from one output row to the next instead
     // of being padded again for each (mobilenet_v2's depthwise layers: 6%
     // faster at batch 1, 10% at batch 8).
-    int rows = std::max<int>(1, (int)s.shape[2] / 8);
+    int rows = s.stripRows > 0 ? s.stripRows
+                               : std::max<int>(1, (int)s.shape[2] / 8);
     out.split(y, yo, yi, rows, TailStrategy::GuardWithIf)
         .reorder(ci, xi, xo, co, yi, yo, n)
         .fuse(yo, n, yn)
@@ -152,10 +158,24 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
   log.push_back(s.func.name() + ": tiled conv, channels innermost, " +
                 (s.requantized ? "requantized to u8, " : "") +
                 (root ? describe(s.tile)
-                      : "block " + std::to_string(oc) + " channels x " +
-                            std::to_string(ow) + " columns, per strip of " +
-                            consumer.name() + "'s rows") +
+                 : !store
+                     ? "block " + std::to_string(oc) + " channels x " +
+                           std::to_string(ow) + " columns, per strip of " +
+                           consumer.name() + "'s rows"
+                     : "block " + std::to_string(oc) + " channels x " +
+                           std::to_string(ow) + " columns, rows computed as " +
+                           consumer.name() + "'s output rows need them, "
+                           "sliding within its tasks") +
                 pad);
+}
+
+void netc::scheduleConvWithProducer(OpStage &conv, OpStage &producer,
+                                    std::vector<std::string> &log) {
+  // The consumer's tasks (yn) of stripRows output rows (yi): its loop
+  // names in scheduleTiledConv's rows-outermost schedule.
+  scheduleTiledConv(conv, log);
+  Var yn("yn"), yi("yi");
+  scheduleTiledConv(producer, log, conv.func, yi, LoopLevel(conv.func, yn));
 }
 
 void netc::schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,

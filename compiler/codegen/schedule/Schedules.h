@@ -4,14 +4,24 @@
 
 #include "codegen/Lowered.h"
 
+#include <optional>
+
 namespace netc {
 
 /// A convolution stage with a register tile (OpStage::tile), computed at
-/// `strip` of `consumer` (undefined consumer: compute_root, with its own
-/// parallel loops).
+/// `strip` of `consumer` and stored there or, if given, at `store`
+/// further out (undefined consumer: compute_root, with its own parallel
+/// loops).
 void scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
                        Halide::Func consumer = Halide::Func(),
-                       Halide::Var strip = Halide::Var());
+                       Halide::Var strip = Halide::Var(),
+                       std::optional<Halide::LoopLevel> store = std::nullopt);
+
+/// A depthwise convolution with its 1x1 expansion fused
+/// (OpStage::producer, NetFuseExpand): parallel tasks of stripRows output
+/// rows, the expansion's rows computed as each output row needs them.
+void scheduleConvWithProducer(OpStage &conv, OpStage &producer,
+                              std::vector<std::string> &log);
 
 /// A convolution with a sparse kernel (OpStage::sparse).
 void scheduleSparseConv(OpStage &s, std::vector<std::string> &log);

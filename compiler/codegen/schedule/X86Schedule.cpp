@@ -87,8 +87,12 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
     for (netc::OpStage &s : entry.stages) {
     if (s.inlined)
       continue; // computed inside a consumer's schedule
-    if (s.producer >= 0) {
+    if (s.producer >= 0 && s.kind == netc::OpStage::Pool) {
       schedulePoolWithProducer(s, entry.stages[s.producer], vec, log);
+      continue;
+    }
+    if (s.producer >= 0) {
+      scheduleConvWithProducer(s, entry.stages[s.producer], log);
       continue;
     }
     if (s.wino.m) {

@@ -140,8 +140,9 @@ LogicalResult NetDialect::verifyOperationAttribute(Operation *op,
                       !isa<DeconvOp>(op),
                   "a #net.tile on a convolution");
   if (name == kFuseProducerAttr)
-    return expect(isa<StripAttr>(attr.getValue()) && isa<MaxPoolOp, AvgPoolOp>(op),
-                  "a #net.strip on a max or average pool");
+    return expect(isa<StripAttr>(attr.getValue()) &&
+                      isa<MaxPoolOp, AvgPoolOp, ConvOp, FusedConvOp>(op),
+                  "a #net.strip on a max or average pool or a convolution");
   if (name == kGroupAttr)
     return expect(isa<GroupAttr>(attr.getValue()) && !isa<WeightOp>(op),
                   "a #net.group on an op other than net.weight");

@@ -103,11 +103,14 @@ def Net_TileAttr : AttrDef<Net_Dialect, "Tile"> {
 
 def Net_StripAttr : AttrDef<Net_Dialect, "Strip"> {
   let mnemonic = "strip";
-  let summary = "net-fuse-pool's strips: a pool and its producer per `rows`";
+  let summary = "a consumer computed per `rows` with its producer fused";
   let description = [{
-    On a max or average pool: the pool is computed in parallel strips of
-    `rows` output rows and the tiled convolution it reads is computed per
-    strip, so the convolution's output never leaves the cache.
+    On a max or average pool (net-fuse-pool): the pool is computed in
+    parallel strips of `rows` output rows and the tiled convolution it
+    reads is computed per strip, so the convolution's output never leaves
+    the cache. On a depthwise convolution (net-fuse-expand): it runs in
+    parallel tasks of `rows` output rows and the 1x1 convolution it reads
+    is computed row by row as they need it.
 
     ```mlir
     net.fuse_producer = #net.strip<rows = 7>

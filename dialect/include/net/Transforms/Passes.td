@@ -322,4 +322,30 @@ def NetFusePool : Pass<"net-fuse-pool", "func::FuncOp"> {
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
+def NetFuseExpand : Pass<"net-fuse-expand", "func::FuncOp"> {
+  let summary = "Compute a 1x1 expansion inside the depthwise convolution after it";
+  let description = [{
+    MobileNet's inverted residual expands the channels with a 1x1
+    convolution and filters them with a depthwise one; the expanded tensor
+    is the largest of the block. A channels-innermost, rows-outermost
+    depthwise convolution (groups = input = output channels, direct
+    register tile) whose input is a direct, rows-outermost 1x1 stride-1
+    unpadded convolution used only there is marked
+    `net.fuse_producer = {rows = R}`: code generation runs the depthwise
+    convolution in parallel tasks of R output rows and computes the 1x1
+    convolution's rows as each output row needs them, sliding within the
+    task, so the expanded tensor lives in a few rows of cache instead of
+    making a round trip through memory. Each task recomputes the input rows
+    its first window shares with the task before ((kernel - stride) rows).
+    It is done only where that pays: when the expanded tensor of one image
+    is larger than L2. R leaves eight tasks per image, as the unfused
+    schedule does. Neither side may be int8, sparse or Winograd.
+  }];
+  let options = [
+    Option<"l2Bytes", "l2", "int64_t", "1048576",
+           "L2 cache size per core in bytes">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
 #endif // NET_TRANSFORMS_PASSES_TD
