@@ -141,7 +141,10 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
         .vectorize(c, vec, TailStrategy::GuardWithIf);
     pad = "; zero-padded input rows " + p.name() + " computed per " + where;
   };
-  if (p.defined() && !root) {
+  if (p.defined() && !root && store) {
+    // Sliding with this stage's rows: each input row padded once per task.
+    padRows(*store, at, "row of " + consumer.name() + ", sliding within its tasks");
+  } else if (p.defined() && !root) {
     // The input rows the strip reads, padded once per strip.
     padRows(at, at, "strip");
   } else if (p.defined() && !s.tile.blocksOuter) {
@@ -169,13 +172,17 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
                 pad);
 }
 
-void netc::scheduleConvWithProducer(OpStage &conv, OpStage &producer,
-                                    std::vector<std::string> &log) {
+void netc::scheduleConvWithProducers(OpStage &conv,
+                                     std::vector<OpStage> &stages,
+                                     std::vector<std::string> &log) {
   // The consumer's tasks (yn) of stripRows output rows (yi): its loop
-  // names in scheduleTiledConv's rows-outermost schedule.
+  // names in scheduleTiledConv's rows-outermost schedule. Every producer
+  // up the chain (projection <- depthwise <- expansion) is computed per
+  // output row and stored per task, so its rows slide.
   scheduleTiledConv(conv, log);
   Var yn("yn"), yi("yi");
-  scheduleTiledConv(producer, log, conv.func, yi, LoopLevel(conv.func, yn));
+  for (int p = conv.producer; p >= 0; p = stages[p].producer)
+    scheduleTiledConv(stages[p], log, conv.func, yi, LoopLevel(conv.func, yn));
 }
 
 void netc::schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,

@@ -17,11 +17,12 @@ void scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
                        Halide::Var strip = Halide::Var(),
                        std::optional<Halide::LoopLevel> store = std::nullopt);
 
-/// A depthwise convolution with its 1x1 expansion fused
-/// (OpStage::producer, NetFuseExpand): parallel tasks of stripRows output
-/// rows, the expansion's rows computed as each output row needs them.
-void scheduleConvWithProducer(OpStage &conv, OpStage &producer,
-                              std::vector<std::string> &log);
+/// A convolution with the convolutions before it fused (OpStage::producer,
+/// NetFuseExpand: a depthwise conv's 1x1 expansion, a projection's
+/// depthwise conv, in `stages`): parallel tasks of stripRows output rows,
+/// each producer's rows computed as the output rows need them.
+void scheduleConvWithProducers(OpStage &conv, std::vector<OpStage> &stages,
+                               std::vector<std::string> &log);
 
 /// A convolution with a sparse kernel (OpStage::sparse).
 void scheduleSparseConv(OpStage &s, std::vector<std::string> &log);

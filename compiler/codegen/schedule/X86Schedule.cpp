@@ -92,7 +92,7 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
       continue;
     }
     if (s.producer >= 0) {
-      scheduleConvWithProducer(s, entry.stages[s.producer], log);
+      scheduleConvWithProducers(s, entry.stages, log);
       continue;
     }
     if (s.wino.m) {

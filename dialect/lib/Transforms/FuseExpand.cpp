@@ -54,6 +54,33 @@ bool zeros(ArrayRef<int64_t> a) {
   return llvm::all_of(a, [](int64_t v) { return v == 0; });
 }
 
+/// A direct rows-outermost depthwise convolution (groups = input = output
+/// channels).
+bool depthwise(Operation *op) {
+  std::optional<ConvShape> d = convShape(op);
+  if (!d || !directRowsOuter(op))
+    return false;
+  int64_t channels =
+      cast<RankedTensorType>(op->getOperand(0).getType()).getDimSize(1);
+  return d->groups == channels &&
+         cast<RankedTensorType>(op->getResult(0).getType()).getDimSize(1) ==
+             channels;
+}
+
+/// Whether a net.qdq reads `op`'s result: the qdq joins the kernel of a
+/// group of one op only (NetGroup), so fusing `op` would leave it apart.
+bool quantizedAfter(Operation *op) {
+  return llvm::any_of(op->getResult(0).getUsers(),
+                      [](Operation *u) { return isa<QdqOp>(u); });
+}
+
+/// A 1x1 stride-1 unpadded convolution of all input channels.
+bool pointwise(Operation *op, const ConvShape &c) {
+  auto w = cast<RankedTensorType>(cast<ConvLikeOp>(op).getConvWeight().getType());
+  return c.groups == 1 && ones(c.stride) && zeros(c.pad) &&
+         w.getDimSize(2) == 1 && w.getDimSize(3) == 1;
+}
+
 struct FuseExpandPass : public net::impl::NetFuseExpandBase<FuseExpandPass> {
   using NetFuseExpandBase::NetFuseExpandBase;
 
@@ -62,24 +89,22 @@ struct FuseExpandPass : public net::impl::NetFuseExpandBase<FuseExpandPass> {
     TargetAttrInterface target = targetOf(getOperation());
     int64_t l2 = target ? target.getCacheBytes() : l2Bytes;
     getOperation().walk([&](Operation *dw) {
-      std::optional<ConvShape> d = convShape(dw);
-      if (!d || !directRowsOuter(dw) || dw->hasAttr(kFuseProducerAttr))
+      if (!depthwise(dw) || dw->hasAttr(kFuseProducerAttr) ||
+          quantizedAfter(dw))
         return;
+      // A pool computes it per strip already (net-fuse-pool).
+      for (Operation *user : dw->getResult(0).getUsers())
+        if (user->hasAttr(kFuseProducerAttr))
+          return;
       Value in = dw->getOperand(0);
       auto inType = cast<RankedTensorType>(in.getType());
       auto outType = cast<RankedTensorType>(dw->getResult(0).getType());
       int64_t channels = inType.getDimSize(1);
-      if (d->groups != channels || outType.getDimSize(1) != channels)
-        return; // not depthwise
       Operation *expand = in.getDefiningOp();
       std::optional<ConvShape> e = expand ? convShape(expand) : std::nullopt;
       if (!e || !in.hasOneUse() || !directRowsOuter(expand) ||
-          e->groups != 1 || !ones(e->stride) || !zeros(e->pad))
+          !pointwise(expand, *e))
         return;
-      auto w = cast<RankedTensorType>(
-          cast<ConvLikeOp>(expand).getConvWeight().getType());
-      if (w.getDimSize(2) != 1 || w.getDimSize(3) != 1)
-        return; // not 1x1
       // It pays when the expanded tensor would leave L2 between the two
       // kernels; a smaller one is still in cache when the depthwise reads it.
       int64_t bytes = 4 * channels * inType.getDimSize(2) * inType.getDimSize(3);
@@ -87,6 +112,22 @@ struct FuseExpandPass : public net::impl::NetFuseExpandBase<FuseExpandPass> {
         return;
       int64_t rows = std::max<int64_t>(1, outType.getDimSize(2) / 8);
       dw->setAttr(kFuseProducerAttr, StripAttr::get(b.getContext(), rows));
+    });
+    // The projections after depthwise convolutions, on the same rule.
+    getOperation().walk([&](Operation *project) {
+      std::optional<ConvShape> p = convShape(project);
+      if (!p || !directRowsOuter(project) || !pointwise(project, *p) ||
+          project->hasAttr(kFuseProducerAttr) || quantizedAfter(project))
+        return;
+      Value in = project->getOperand(0);
+      Operation *dw = in.getDefiningOp();
+      if (!dw || !in.hasOneUse() || !depthwise(dw))
+        return;
+      auto type = cast<RankedTensorType>(in.getType());
+      if (4 * type.getDimSize(1) * type.getDimSize(2) * type.getDimSize(3) <= l2)
+        return;
+      int64_t rows = std::max<int64_t>(1, type.getDimSize(2) / 8);
+      project->setAttr(kFuseProducerAttr, StripAttr::get(b.getContext(), rows));
     });
   }
 };

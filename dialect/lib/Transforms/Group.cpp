@@ -1,8 +1,9 @@
 //===- Group.cpp - Fusion groups, one kernel each -------------------------===//
 //
 // See NetGroup in Passes.td. A producer joins its consumer's group only
-// when it is that consumer's alone (one use) and still a group of one op,
-// so a group is a consumer with the producers fused into it.
+// when it is that consumer's alone (one use) and still a group of one op
+// (or, for a convolution, a group that hands on just that producer), so a
+// group is a consumer with the producers fused into it.
 //
 //===----------------------------------------------------------------------===//
 #include "net/IR/NetOps.h"
@@ -31,6 +32,23 @@ SmallVector<Value> fusedProducers(Operation *op) {
   return {};
 }
 
+/// Whether `producer`'s group can join `consumer`'s: a group of one op, or
+/// for a convolution (net-fuse-expand chains expansion, depthwise and
+/// projection) a group of which only `producer` is read outside, and only
+/// by `consumer`.
+bool joinable(ArrayRef<Operation *> group, Operation *producer,
+              Operation *consumer) {
+  if (group.size() == 1)
+    return true;
+  if (!isa<ConvOp, FusedConvOp>(consumer) || group.back() != producer)
+    return false;
+  for (Operation *o : group)
+    for (Operation *user : o->getUsers())
+      if (user != consumer && !llvm::is_contained(group, user))
+        return false;
+  return true;
+}
+
 struct GroupPass : public net::impl::NetGroupBase<GroupPass> {
   void runOnOperation() override {
     SmallVector<SmallVector<Operation *, 4>> groups;
@@ -42,9 +60,11 @@ struct GroupPass : public net::impl::NetGroupBase<GroupPass> {
       for (Value v : fusedProducers(&op)) {
         Operation *p = v.getDefiningOp();
         auto it = p ? owner.find(p) : owner.end();
-        if (!v.hasOneUse() || it == owner.end() || groups[it->second].size() != 1)
+        if (!v.hasOneUse() || it == owner.end() ||
+            !joinable(groups[it->second], p, &op))
           continue;
-        g.push_back(p);
+        for (Operation *o : groups[it->second])
+          g.push_back(o);
         groups[it->second].clear();
       }
       g.push_back(&op);

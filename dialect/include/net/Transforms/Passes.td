@@ -286,7 +286,9 @@ def NetGroup : Pass<"net-group", "func::FuncOp"> {
     `net.group = #net.group<N>`, ids in program order. An op is a group of
     its own, except a producer the passes fused into its consumer, which
     joins the consumer's group when nothing else reads it: the convolution
-    of a pool marked `net.fuse_producer`, and the producer of a `net.qdq`
+    of a pool marked `net.fuse_producer`, the expansion of a depthwise
+    convolution so marked and the depthwise convolution (with its group)
+    of a projection so marked, and the producer of a `net.qdq`
     (its kernel then stores the u8 codes, not the f32 value). Code
     generation lowers each group to one Halide kernel (a concat marked
     `net.in_place` to none: its inputs' kernels write crops of its buffer);
@@ -339,7 +341,15 @@ def NetFuseExpand : Pass<"net-fuse-expand", "func::FuncOp"> {
     its first window shares with the task before ((kernel - stride) rows).
     It is done only where that pays: when the expanded tensor of one image
     is larger than L2. R leaves eight tasks per image, as the unfused
-    schedule does. Neither side may be int8, sparse or Winograd.
+    schedule does. Neither side may be int8, sparse or Winograd, nor read
+    by a `net.qdq`.
+
+    The projection after it, a direct rows-outermost 1x1 stride-1 unpadded
+    convolution whose input is a depthwise convolution used only there and
+    larger than L2 per image, is marked the same way: it runs in tasks of R
+    rows and the depthwise convolution (with its expansion, if fused) is
+    computed row by row inside them, so neither expanded tensor leaves the
+    cache.
   }];
   let options = [
     Option<"l2Bytes", "l2", "int64_t", "1048576",
