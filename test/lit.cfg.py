@@ -94,3 +94,28 @@ else:
     lit_config.warning("onnxruntime-node is missing: the ONNX Runtime "
                        "comparisons will be UNSUPPORTED (run scripts/setup)")
 
+
+# GPU targets without a GPU (issue 13): `REQUIRES: opencl` runs
+# --target=opencl libraries on PoCL (Debian's pocl-opencl-icd, on the CPU;
+# Halide dlopens libOpenCL.so from ocl-icd-opencl-dev), `REQUIRES: ptxas`
+# assembles --target=cuda PTX with the CUDA toolkit's ptxas.
+if (os.path.exists("/etc/OpenCL/vendors/pocl.icd") and
+        any(os.path.exists(os.path.join(d, "libOpenCL.so"))
+            for d in ("/usr/lib/x86_64-linux-gnu", "/usr/lib", "/usr/local/lib"))):
+    config.available_features.add("opencl")
+    # PoCL compiles each kernel once and keeps it here.
+    config.environment["POCL_CACHE_DIR"] = os.path.join(
+        config.test_exec_root, "pocl-cache")
+else:
+    lit_config.warning("PoCL or libOpenCL.so is missing: the --target=opencl "
+                       "runs will be UNSUPPORTED (run scripts/setup)")
+# A machine with an NVIDIA GPU and driver: the no-device tests do not apply.
+if os.path.exists("/dev/nvidiactl"):
+    config.available_features.add("cuda-device")
+_ptxas = os.environ.get("PTXAS", "/usr/local/cuda/bin/ptxas")
+if os.path.exists(_ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))
+else:
+    lit_config.warning("ptxas (the CUDA toolkit, /usr/local/cuda) is missing: "
+                       "the PTX assembly checks will be UNSUPPORTED")

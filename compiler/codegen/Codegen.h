@@ -17,10 +17,10 @@
 
 namespace netc {
 
-enum class EmitStage { Halide, Stmt, StmtHtml, Llvm, Asm, Obj, So };
+enum class EmitStage { Halide, Stmt, StmtHtml, Llvm, Asm, Obj, So, Ptx, OpenCL };
 
 struct CodegenOptions {
-  std::string target = "host"; // host | x86-64-avx2 | x86-64-avx512
+  std::string target = "host"; // a --target= value (isKnownTarget)
   int optLevel = 2;
   /// Where `--emit=so` writes libNAME.so and NAME.h (the -o path).
   std::string soPath;

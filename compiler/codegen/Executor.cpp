@@ -89,7 +89,7 @@ std::string netc::modelHeader(const Program &m) {
 }
 
 std::string netc::executorSource(const Program &m, bool profile,
-                                 const std::vector<StoredRaw> &stored) {
+                                 const std::vector<StoredRaw> &stored, int device) {
   size_t bound = llvm::count_if(m.raw, [](const RawDesc &r) { return !r.embedded; });
   bool embedded = bound < m.raw.size();
   const std::string &n = m.name;
@@ -111,6 +111,7 @@ std::string netc::executorSource(const Program &m, bool profile,
      << "#define NETC_NUM_PREP " << m.prepared.size() << "\n"
      << "#define NETC_NUM_BOUND " << bound << "\n"
      << "#define NETC_PROFILE " << (profile ? 1 : 0) << "\n"
+     << "#define NETC_GPU " << device << "\n"
      << "#define NETC_CODED "
      << (llvm::any_of(stored, [](const StoredRaw &s) { return s.coded; }) ? 1 : 0)
      << "\n\n";

@@ -29,9 +29,10 @@ struct StoredRaw {
 /// The executor's C source; it includes "NAME.h". The embedded raw
 /// parameters are in the library as `stored` says (one per Program::raw);
 /// with `profile` it times every call and prints the table when the
-/// library is unloaded.
+/// library is unloaded. `device` is where the kernels run: 0 the CPU,
+/// 1 CUDA, 2 OpenCL (activations then live in device memory).
 std::string executorSource(const Program &prog, bool profile,
-                           const std::vector<StoredRaw> &stored);
+                           const std::vector<StoredRaw> &stored, int device = 0);
 
 /// The call order of every entry point, one line per call (--emit=halide).
 std::string describeCalls(const Program &prog);

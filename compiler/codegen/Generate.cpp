@@ -25,10 +25,24 @@ using namespace netc;
 
 bool netc::isKnownTarget(llvm::StringRef t) {
   return t == "host" || t == "x86-64-avx2" || t == "x86-64-avx512" ||
-         t == "x86-64-avx512-vnni";
+         t == "x86-64-avx512-vnni" || t == "cuda" || t == "cuda-sm75" ||
+         t == "cuda-sm80" || t == "cuda-sm86" || t == "opencl";
 }
 
 Halide::Target netc::halideTarget(const std::string &t) {
+  // GPU targets: the host code (the kernels' launches and the executor's
+  // side) for any AVX2 x86-64, the kernels for the device. The CUDA
+  // capability is named: a bare `cuda` on a machine without a GPU makes
+  // Halide 14 emit sm_20.
+  const char *gpuHost = "x86-64-linux-avx-avx2-f16c-fma-sse41";
+  if (t == "opencl")
+    return Halide::Target(std::string(gpuHost) + "-opencl");
+  if (t == "cuda" || t == "cuda-sm80")
+    return Halide::Target(std::string(gpuHost) + "-cuda-cuda_capability_80");
+  if (t == "cuda-sm75")
+    return Halide::Target(std::string(gpuHost) + "-cuda-cuda_capability_75");
+  if (t == "cuda-sm86")
+    return Halide::Target(std::string(gpuHost) + "-cuda-cuda_capability_86");
   // Halide 14 wants every x86 feature named (architecture.md).
   if (t == "x86-64-avx2")
     return Halide::Target("x86-64-linux-avx-avx2-f16c-fma-sse41");
@@ -268,6 +282,31 @@ void compileVnniKernel(const Kernel &k, const Halide::Target &target,
     throw Halide::CompileError("assembling " + k.name + ": " + readFile(log));
 }
 
+/// The device code Halide embeds in a kernel's module (`--emit=llvm`):
+/// the initialiser of the global `*_gpu_source_kernels`, a C string in
+/// LLVM's `c"..."` syntax (`\\XX` hex escapes), without its final NUL.
+std::optional<std::string> gpuSourceOf(const std::string &ll) {
+  size_t at = ll.find("gpu_source_kernels");
+  if (at == std::string::npos)
+    return std::nullopt;
+  size_t open = ll.find("c\"", at);
+  size_t eol = ll.find('\n', at);
+  if (open == std::string::npos || open > eol)
+    return std::nullopt;
+  std::string out;
+  for (size_t i = open + 2; i < ll.size() && ll[i] != '"'; ++i) {
+    if (ll[i] == '\\' && i + 2 < ll.size()) {
+      out += (char)std::stoi(ll.substr(i + 1, 2), nullptr, 16);
+      i += 2;
+    } else {
+      out += ll[i];
+    }
+  }
+  while (!out.empty() && out.back() == '\0')
+    out.pop_back();
+  return out;
+}
+
 /// One object job per kernel (and the runtime with `runtime`), writing
 /// into `tmp`.
 std::vector<ObjectJob> kernelJobs(Program &prog, const Halide::Target &target,
@@ -430,7 +469,10 @@ mlir::LogicalResult linkLibrary(mlir::ModuleOp module, Program &prog,
   std::string headerName = prog.name + ".h";
   if (!writeFile(tmp.file(headerName), modelHeader(prog)) ||
       !writeFile(tmp.file("executor.c"),
-                 executorSource(prog, opts.profile, stored)) ||
+                 executorSource(prog, opts.profile, stored,
+                                target.has_feature(Halide::Target::CUDA)     ? 1
+                                : target.has_feature(Halide::Target::OpenCL) ? 2
+                                                                             : 0)) ||
       !writeFile(tmp.file("exports.map"), versionScript(prog)))
     return fail(module, "cannot write to '" + tmp.path.str().str() + "'");
   if (auto err = runCC({"-c", "-O2", "-fPIC", "-std=gnu99", "-I", tmp.path.str().str(),
@@ -512,6 +554,21 @@ mlir::LogicalResult emitKernels(mlir::ModuleOp module, Program &prog,
     if (auto err = runCC(args, tmp))
       return fail(module, *err);
     os << readFile(tmp.file("all.o"));
+    return mlir::success();
+  }
+  if (stage == EmitStage::Ptx || stage == EmitStage::OpenCL) {
+    for (Kernel &k : prog.kernels) {
+      std::string path = tmp.file(k.name + ".ll");
+      Halide::Pipeline p(k.pipeline.entries[0].outputs);
+      p.compile_to({{Halide::OutputFileType::llvm_assembly, path}},
+                   k.arguments(), k.name, noRuntime);
+      std::optional<std::string> src = gpuSourceOf(readFile(path));
+      if (!src)
+        return fail(module, "no device code found in kernel " + k.name);
+      os << "// kernel " << k.name << ": "
+         << (stage == EmitStage::Ptx ? "PTX" : "OpenCL C") << "\n"
+         << *src << "\n";
+    }
     return mlir::success();
   }
   Halide::OutputFileType type = Halide::OutputFileType::stmt;

@@ -53,14 +53,18 @@ cl::opt<std::string> outputFile("o", cl::desc("Output file (libNAME.so, or "
 cl::opt<std::string> emit(
     "emit",
     cl::desc("Stop after a stage and print it: tokens, ast, net, net-opt, "
-             "halide, stmt, stmt-html, llvm, asm, obj, so (default); or "
+             "halide, stmt, stmt-html, llvm, asm, obj, so (default), ptx "
+             "(CUDA targets) or opencl (the opencl target): the kernels' "
+             "device code; or "
              "flops: the per-op FLOP count of the front end's net dialect"),
     cl::init("so"), cl::cat(netcCat));
 cl::opt<std::string> target("target",
                             cl::desc("host (default), x86-64-avx2, "
                                      "x86-64-avx512, x86-64-avx512-vnni (int8 "
                                      "on vpdpbusd; for CPUs with the AVX-512 "
-                                     "set of AMD Zen 4 or Sapphire Rapids)"),
+                                     "set of AMD Zen 4 or Sapphire Rapids), "
+                                     "cuda (= cuda-sm80), cuda-sm75, "
+                                     "cuda-sm86, opencl"),
                             cl::init("host"), cl::cat(netcCat));
 cl::opt<std::string> scheduleFlag(
     "schedule",
@@ -315,6 +319,12 @@ bool parseSharing(CompressionRequest &req) {
     return false;
   }
   req.quantize = quantizeFlag == "int8";
+  if (req.quantize && isGpuTarget(target)) {
+    llvm::errs() << "netc: error: --quantize=int8 has no GPU kernels yet; "
+                    "use an x86 --target with it, not '"
+                 << target << "'\n";
+    return false;
+  }
   req.calibration.assign(calibrationFlag.begin(), calibrationFlag.end());
   req.calibrate = calibrateFlag;
   if (req.quantize && req.calibration.empty()) {
@@ -547,10 +557,19 @@ int Compilation::run() {
   pm.enableTiming(passTimer);
   // The passes ask the module's target (TargetAttrInterface) what to do.
   TargetDesc desc = targetDesc(target);
-  module->setAttr(mlir::net::kTargetAttr,
-                  mlir::net::X86TargetAttr::get(&ctx, desc.vectorWidth,
-                                                desc.registers, desc.l2Bytes,
-                                                desc.vnni));
+  if (desc.gpu)
+    module->setAttr(
+        mlir::net::kTargetAttr,
+        mlir::net::GpuTargetAttr::get(
+            &ctx,
+            desc.gpu->opencl ? mlir::net::GpuApi::opencl : mlir::net::GpuApi::cuda,
+            desc.gpu->capability, desc.gpu->sms, desc.gpu->warp,
+            desc.gpu->registers, desc.gpu->shared, desc.gpu->threads));
+  else
+    module->setAttr(mlir::net::kTargetAttr,
+                    mlir::net::X86TargetAttr::get(&ctx, desc.vectorWidth,
+                                                  desc.registers, desc.l2Bytes,
+                                                  desc.vnni));
   buildNetPipeline(pm, optLevel - '0', desc, prune);
   // Pass names given to --print-ir-* must name a pass netc has (the -O2
   // pipeline with either pruning), as mlir-opt insists.
@@ -624,8 +643,12 @@ int Compilation::run() {
     static const std::pair<const char *, EmitStage> stages[] = {
         {"halide", EmitStage::Halide}, {"stmt", EmitStage::Stmt},
         {"stmt-html", EmitStage::StmtHtml}, {"llvm", EmitStage::Llvm},
-        {"asm", EmitStage::Asm}, {"obj", EmitStage::Obj}};
+        {"asm", EmitStage::Asm}, {"obj", EmitStage::Obj},
+        {"ptx", EmitStage::Ptx}, {"opencl", EmitStage::OpenCL}};
     for (auto [name, stage] : stages) {
+      if ((stage == EmitStage::Ptx && !llvm::StringRef(target).starts_with("cuda")) ||
+          (stage == EmitStage::OpenCL && target != "opencl"))
+        continue;
       status(std::string("writing stage ") + name);
       Emitted e;
       if (failed(generate(module, stage, opts, e.os)) ||
@@ -642,6 +665,8 @@ int Compilation::run() {
           .Case("asm", EmitStage::Asm)
           .Case("obj", EmitStage::Obj)
           .Case("so", EmitStage::So)
+          .Case("ptx", EmitStage::Ptx)
+          .Case("opencl", EmitStage::OpenCL)
           .Default(std::nullopt);
   if (stage == EmitStage::So) {
     if (outputFile.empty()) {
@@ -734,14 +759,25 @@ int netc::netcMain(int argc, char **argv) {
 
   static const char *stages[] = {"tokens", "ast",  "net",       "net-opt",
                                  "halide", "stmt", "stmt-html", "llvm",
-                                 "asm",    "obj",  "so",        "flops"};
+                                 "asm",    "obj",  "so",        "flops",
+                                 "ptx",    "opencl"};
   if (!llvm::is_contained(stages, llvm::StringRef(emit))) {
     llvm::errs() << "netc: error: unknown --emit stage '" << emit << "'\n";
     return 1;
   }
   if (!isKnownTarget(target)) {
     llvm::errs() << "netc: error: unknown or unsupported --target '" << target
-                 << "' (this build knows host, x86-64-avx2, x86-64-avx512)\n";
+                 << "' (this build knows host, x86-64-avx2, x86-64-avx512, "
+                    "x86-64-avx512-vnni, cuda, cuda-sm75, cuda-sm80, cuda-sm86, "
+                    "opencl)\n";
+    return 1;
+  }
+  if ((emit == "ptx" && !llvm::StringRef(target).starts_with("cuda")) ||
+      (emit == "opencl" && target != "opencl")) {
+    llvm::errs() << "netc: error: --emit=" << emit << " needs "
+                 << (emit == "ptx" ? "a CUDA target (--target=cuda)"
+                                   : "--target=opencl")
+                 << ", not '" << target << "'\n";
     return 1;
   }
   if (!isKnownSchedule(scheduleFlag)) {

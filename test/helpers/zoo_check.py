@@ -82,15 +82,27 @@ def check_image_classifier(name, model, net, tmp, batches=(1, 2),
     batch must give clearly different logits, else the convolutions would go
     unseen), and a wrong-shape input rejected naming the expected shape."""
     chk = nc.Checker(name)
+    classifier_checks(chk, name, model, net, tmp, batches, size, min_spread)
+    chk.finish()
+
+
+def classifier_checks(chk, name, model, net, tmp, batches=(1, 2), size=224,
+                      min_spread=0.05, levels=LEVELS, probs=False):
+    """check_image_classifier's checks, reported to `chk`, with one build
+    per entry of `levels` ({label: netc flags}); the wrong-shape check runs
+    on the first. `probs`: the net also outputs softmax(logits)."""
     nc.seed(0)
     model = nc.calibrate_batchnorm(model, nc.randn(4, 3, size, size))
     weights = nc.export_weights(model, os.path.join(tmp, name + ".safetensors"))
     print(f"weights: {len(model.state_dict())} tensors "
           f"({sum(p.numel() for p in model.parameters())} parameters)")
-    libs = nc.compile_many(net, tmp, LEVELS, weights=weights, checker=chk)
+    libs = nc.compile_many(net, tmp, levels, weights=weights, checker=chk)
     for batch in batches:
         x = nc.randn(batch, 3, size, size)
         want = {"logits": nc.torch_eval(model, x)}
+        if probs:
+            e = np.exp(want["logits"] - want["logits"].max(axis=1, keepdims=True))
+            want["probs"] = e / e.sum(axis=1, keepdims=True)
         if batch > 1:
             d = np.abs(want["logits"][0] - want["logits"][1]).max()
             rel = d / np.abs(want["logits"]).max()
@@ -101,8 +113,8 @@ def check_image_classifier(name, model, net, tmp, batches=(1, 2),
         # The reference evaluator is too slow at 224x224.
         chk.compare_all(f"{name} batch {batch}", libs, net, {"x": x}, want,
                         tmp, weights=weights, reference=False)
-    if libs["O2"]:
-        check_wrong_shape(chk, libs["O2"], {"x": nc.randn(1, 3, size, size)},
+    first = libs[next(iter(levels))]
+    if first:
+        check_wrong_shape(chk, first, {"x": nc.randn(1, 3, size, size)},
                           "x", (1, 3, size - 24, size - 24),
                           f"f32[N, 3, {size}, {size}]", tmp)
-    chk.finish()

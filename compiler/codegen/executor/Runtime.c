@@ -22,6 +22,19 @@
 #include <unistd.h>
 #include <time.h>
 
+/* GPU targets (NETC_GPU 1: CUDA, 2: OpenCL): the kernels run on the
+   device; prepared weights are uploaded once, activations live in device
+   memory between kernels, and only the model's inputs and outputs cross. */
+#if NETC_GPU == 1
+#include "HalideRuntimeCuda.h"
+#define NETC_DEVICE halide_cuda_device_interface()
+#define NETC_DEVICE_NAME "CUDA"
+#elif NETC_GPU == 2
+#include "HalideRuntimeOpenCL.h"
+#define NETC_DEVICE halide_opencl_device_interface()
+#define NETC_DEVICE_NAME "OpenCL"
+#endif
+
 static __thread char last_error[4096];
 
 static void on_error(void *user_context, const char *msg) {
@@ -554,9 +567,17 @@ typedef struct {
   void *block;
   float **kept; /* decoded --compress weights kernels read in place
                    (NETC_NUM_RAW entries, NULL: none), owned */
+#if NETC_GPU
+  /* Each prepared weight as a device buffer, uploaded once; the kernels
+     get these very structs, so Halide sees the copy on the device. */
+  halide_buffer_t buf[NETC_NUM_PREP + 1];
+  halide_dimension_t dims[NETC_NUM_PREP + 1][NETRT_MAX_RANK];
+#endif
 } netc_weights;
 
 static void free_weights(netc_weights *w);
+static void weight_buffer(const netc_prep *q, float *data, halide_buffer_t *b,
+                          halide_dimension_t *dims);
 static netc_weights *weights_now;
 static pthread_mutex_t weights_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -693,11 +714,33 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
   }
   for (p = 0; p < NETC_NUM_RAW; ++p)
     free(owned[p]);
+#if NETC_GPU
+  for (p = 0; p < NETC_NUM_PREP; ++p) {
+    weight_buffer(&kPrep[p], w->ptr[p], &w->buf[p], w->dims[p]);
+    w->buf[p].flags = halide_buffer_flag_host_dirty;
+    last_error[0] = 0;
+    if (halide_copy_to_device(NULL, &w->buf[p], NETC_DEVICE)) {
+      char why[sizeof last_error];
+      snprintf(why, sizeof why, "%s", last_error[0] ? last_error : "no device");
+      snprintf(last_error, sizeof last_error,
+               "cannot upload the weights to the " NETC_DEVICE_NAME
+               " device: %s", why);
+      free_weights(w);
+      return NULL;
+    }
+  }
+#endif
   return w;
 }
 
 static void free_weights(netc_weights *w) {
   if (w) {
+#if NETC_GPU
+    int p;
+    for (p = 0; p < NETC_NUM_PREP; ++p)
+      if (w->buf[p].device)
+        halide_device_free(NULL, &w->buf[p]);
+#endif
     cached_free(NULL, w->block);
     if (w->kept) {
       int i;
@@ -858,8 +901,10 @@ static void arena_buffer(const netc_value *values, int id, uint8_t *arena,
     dims[i].flags = 0;
   }
   memset(b, 0, sizeof *b);
-  b->host = arena + (s->batched ? s->offset * n : per_image * n + s->offset);
-  if (v->parent >= 0) /* channels: NCHW dim 1 */
+  /* No arena (a device-only buffer): no host storage. */
+  b->host = arena ? arena + (s->batched ? s->offset * n : per_image * n + s->offset)
+                  : NULL;
+  if (arena && v->parent >= 0) /* channels: NCHW dim 1 */
     b->host += v->choff * dims[v->rank - 2].stride * 4; /* f32: no codes */
   b->type.code = v->type == NETC_VALUE_I32  ? halide_type_int
                  : v->type == NETC_VALUE_U8 ? halide_type_uint
@@ -889,6 +934,7 @@ static void weight_buffer(const netc_prep *q, float *data, halide_buffer_t *b,
   b->dim = dims;
 }
 
+#if !NETC_GPU
 /* Runs `e` with the weights `bound` (NULL: the library's own). */
 static int run_entry(const netc_entry *e, const netc_weights *bound,
                      const netrt_tensor *inputs, netrt_tensor *outputs) {
@@ -979,6 +1025,139 @@ static int run_entry(const netc_entry *e, const netc_weights *bound,
   return rc;
 }
 
+#else
+/* Runs `e` with the weights `bound` (NULL: the library's own) on the
+   device. Each arena value is a device-only buffer (no host memory),
+   allocated before the kernel that writes it and freed after its last
+   reader (Halide keeps freed blocks for the next run); model inputs are
+   copied to the device by the first kernel that reads them, outputs back
+   to the caller's tensors at the end. */
+static int run_entry(const netc_entry *e, const netc_weights *bound,
+                     const netrt_tensor *inputs, netrt_tensor *outputs) {
+  halide_buffer_t in[NETC_NUM_INPUTS + 1], out[NETC_MAX_OUTPUTS + 1];
+  halide_dimension_t in_dims[NETC_NUM_INPUTS + 1][NETRT_MAX_RANK],
+      out_dims[NETC_MAX_OUTPUTS + 1][NETRT_MAX_RANK];
+  halide_buffer_t *vals;
+  halide_dimension_t(*vdims)[NETRT_MAX_RANK];
+  int32_t *last;
+  void *argv[NETC_MAX_ARGS + 2];
+  int64_t batch = -1;
+  int32_t n32;
+  netc_weights *w = (netc_weights *)bound;
+  int i, s, rc = 0;
+  last_error[0] = 0;
+  memset(in, 0, sizeof in);
+  memset(out, 0, sizeof out);
+  for (i = 0; i < e->ninputs; ++i) {
+    int k = e->input_indices[i];
+    if (to_buffer(&inputs[k], &kInputs[k], &in[k], in_dims[k], &batch))
+      return -1;
+    in[k].flags = halide_buffer_flag_host_dirty;
+  }
+  for (i = 0; i < e->noutputs; ++i)
+    if (to_buffer(&outputs[i], &e->results[i], &out[i], out_dims[i], &batch))
+      return -1;
+  if (!w && !(w = current_weights()))
+    return -1;
+  if (batch < 0)
+    batch = 1;
+  n32 = (int32_t)batch;
+  vals = (halide_buffer_t *)calloc((size_t)e->nvalues + 1, sizeof *vals);
+  vdims = calloc((size_t)e->nvalues + 1, sizeof *vdims);
+  last = (int32_t *)malloc(((size_t)e->nvalues + 1) * sizeof *last);
+  if (!vals || !vdims || !last) {
+    free(vals), free(vdims), free(last);
+    snprintf(last_error, sizeof last_error, "out of memory");
+    return -1;
+  }
+  for (i = 0; i < e->nvalues; ++i)
+    last[i] = -1;
+  for (s = 0; s < e->nsteps; ++s)
+    for (i = 0; i < e->steps[s].ninputs; ++i)
+      last[e->steps[s].args[i]] = s;
+  argv[0] = &n32;
+  for (s = 0; s < e->nsteps && !rc; ++s) {
+    const netc_step *st = &e->steps[s];
+    int nargs = st->ninputs + st->nweights + st->noutputs;
+    for (i = 0; i < nargs && !rc; ++i) {
+      int id = st->args[i];
+      const netc_value *v;
+      if (i >= st->ninputs && i < st->ninputs + st->nweights) {
+        argv[i + 1] = &w->buf[id];
+        continue;
+      }
+      v = &e->values[id];
+      if (v->home == 1) {
+        argv[i + 1] = &in[v->index];
+        continue;
+      }
+      if (v->home == 2) {
+        argv[i + 1] = &out[v->index];
+      } else {
+        if (v->parent >= 0) { /* netc gives GPU targets no concat crops */
+          snprintf(last_error, sizeof last_error,
+                   "kernel %s: a crop of a device buffer", st->kernel);
+          rc = -1;
+          break;
+        }
+        if (!vals[id].dim) {
+          arena_buffer(e->values, id, NULL, batch, e->per_image, &vals[id],
+                       vdims[id]);
+          vals[id].host = NULL;
+        }
+        argv[i + 1] = &vals[id];
+      }
+      if (i >= st->ninputs + st->nweights &&
+          !((halide_buffer_t *)argv[i + 1])->device)
+        rc = halide_device_malloc(NULL, (halide_buffer_t *)argv[i + 1],
+                                  NETC_DEVICE);
+    }
+    if (!rc) {
+#if NETC_PROFILE
+      struct timespec t0, t1;
+      clock_gettime(CLOCK_MONOTONIC, &t0);
+      rc = st->fn(argv);
+      if (!rc) /* kernels are asynchronous: wait for this one */
+        rc = halide_device_sync(NULL, (halide_buffer_t *)argv[nargs]);
+      clock_gettime(CLOCK_MONOTONIC, &t1);
+      record_call(e, s, (t1.tv_sec - t0.tv_sec) * 1e3 +
+                            (t1.tv_nsec - t0.tv_nsec) * 1e-6);
+#else
+      rc = st->fn(argv);
+#endif
+    }
+    if (rc && !last_error[0])
+      snprintf(last_error, sizeof last_error,
+               "kernel %s failed (Halide error %d)", st->kernel, rc);
+    /* Arena values no later kernel reads go back to the device pool. */
+    for (i = 0; i < nargs; ++i) {
+      int id = st->args[i];
+      if (i >= st->ninputs && i < st->ninputs + st->nweights)
+        continue;
+      if (e->values[id].home == 0 && last[id] <= s && vals[id].device)
+        halide_device_free(NULL, &vals[id]);
+    }
+  }
+  for (i = 0; !rc && i < e->noutputs; ++i)
+    if ((rc = halide_copy_to_host(NULL, &out[i])) && !last_error[0])
+      snprintf(last_error, sizeof last_error,
+               "copying output %d from the device failed (Halide error %d)", i,
+               rc);
+  for (i = 0; i < e->nvalues; ++i)
+    if (vals[i].device)
+      halide_device_free(NULL, &vals[i]);
+  for (i = 0; i < NETC_NUM_INPUTS; ++i)
+    if (in[i].device)
+      halide_device_free(NULL, &in[i]);
+  for (i = 0; i < NETC_MAX_OUTPUTS; ++i)
+    if (out[i].device)
+      halide_device_free(NULL, &out[i]);
+  free(vals), free(vdims), free(last);
+  return rc ? -1 : 0;
+}
+
+#endif
+
 /* Prepared weights from the tensors netrt_model_weights lists (the
    parameters the library does not hold, in kRaw's order), checked against
    the shapes the library was compiled for. */
@@ -1010,10 +1189,24 @@ __attribute__((constructor)) static void install_handlers(void) {
   halide_set_error_handler(on_error);
   halide_set_custom_malloc(cached_malloc);
   halide_set_custom_free(cached_free);
+#if NETC_GPU
+  /* Device buffers freed by a run are kept for the next one (the same
+     sizes come back every run). */
+  halide_reuse_device_allocations(NULL, 1);
+#endif
 }
 
 __attribute__((destructor)) static void release_all(void) {
   int i;
+#if NETC_GPU
+  /* Every device allocation and the context go (the runtime's own clean-up
+     may have run first: then this finds nothing to release). The weights'
+     device handles die with them. */
+  halide_device_release(NULL, NETC_DEVICE);
+  if (weights_now)
+    for (i = 0; i < NETC_NUM_PREP; ++i)
+      weights_now->buf[i].device = 0;
+#endif
   free_weights(weights_now);
   weights_now = NULL;
   for (i = 0; i < cache_count; ++i)

@@ -3,7 +3,7 @@
 
 const netc::TargetSchedule *
 netc::targetScheduleFor(const Halide::Target &target) {
-  for (const TargetSchedule *s : {&x86Schedule()})
+  for (const TargetSchedule *s : {&x86Schedule(), &gpuSchedule()})
     if (s->handles(target))
       return s;
   return nullptr;

@@ -33,6 +33,9 @@ public:
 /// The x86 CPU templates.
 const TargetSchedule &x86Schedule();
 
+/// The GPU templates (CUDA and OpenCL).
+const TargetSchedule &gpuSchedule();
+
 /// The templates for `target`, or null when netc has none for it.
 const TargetSchedule *targetScheduleFor(const Halide::Target &target);
 

@@ -109,6 +109,22 @@ X86TargetAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   return success();
 }
 
+LogicalResult
+GpuTargetAttr::verify(function_ref<InFlightDiagnostic()> emitError, GpuApi api,
+                      int64_t capability, int64_t sms, int64_t warp,
+                      int64_t registers, int64_t shared, int64_t threads) {
+  if (api == GpuApi::cuda && (capability < 30 || capability > 86))
+    return emitError() << "gpu capability must be a CUDA compute capability "
+                          "Halide 14 generates (30 to 86), got "
+                       << capability;
+  if (warp < 1 || (warp & (warp - 1)))
+    return emitError() << "gpu warp must be a power of two, got " << warp;
+  if (sms < 1 || registers < 16 || shared < 1024 || threads < warp)
+    return emitError() << "gpu sms, registers (>= 16), shared (>= 1024 "
+                          "bytes) and threads (>= warp) must be positive";
+  return success();
+}
+
 TargetAttrInterface mlir::net::targetOf(Operation *op) {
   auto module = op ? (isa<ModuleOp>(op) ? cast<ModuleOp>(op)
                                         : op->getParentOfType<ModuleOp>())

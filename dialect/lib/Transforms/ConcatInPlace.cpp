@@ -5,6 +5,7 @@
 // concat's buffer, with the concat's strides.
 //
 //===----------------------------------------------------------------------===//
+#include "net/IR/NetAttrs.h"
 #include "net/IR/NetOps.h"
 #include "net/Transforms/Passes.h"
 
@@ -40,6 +41,11 @@ bool writesInPlace(Value part, ConcatOp cat,
 struct ConcatInPlacePass
     : public net::impl::NetConcatInPlaceBase<ConcatInPlacePass> {
   void runOnOperation() override {
+    // A target without crops (a GPU: device sub-buffers) keeps every
+    // concat a kernel of its own.
+    if (TargetAttrInterface target = targetOf(getOperation());
+        target && !target.cropsConcatParts())
+      return;
     llvm::SmallPtrSet<Value, 32> claimed; // parts of a concat in place
     getOperation().walk([&](ConcatOp cat) {
       // Along channels of a 4-D map, kept in the arena (a returned value

@@ -52,6 +52,13 @@ def Net_ConvAlgo : I32EnumAttr<"ConvAlgo", "how a convolution is computed", [
   let genSpecializedAttr = 0;
 }
 
+def Net_GpuApi : I32EnumAttr<"GpuApi", "the API a GPU target's kernels use", [
+    I32EnumAttrCase<"cuda", 0>,
+    I32EnumAttrCase<"opencl", 1>]> {
+  let cppNamespace = "::mlir::net";
+  let genSpecializedAttr = 0;
+}
+
 def Net_TileOrder : I32EnumAttr<"TileOrder", "loop order of a tiled convolution", [
     // direct: rows (and images) outermost, in parallel: "n,y,oc,ow"
     I32EnumAttrCase<"rows_outer", 0>,
@@ -243,6 +250,28 @@ def Net_X86TargetAttr : AttrDef<Net_Dialect, "X86Target",
   let parameters = (ins "int64_t":$vector_width, "int64_t":$registers,
                         "int64_t":$l2,
                         DefaultValuedParameter<"bool", "false">:$vnni);
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+def Net_GpuTargetAttr : AttrDef<Net_Dialect, "GpuTarget",
+    [DeclareAttrInterfaceMethods<Net_TargetAttrInterface>]> {
+  let mnemonic = "gpu";
+  let summary = "a GPU: `#net.gpu<api = cuda, capability = 80, sms = 132, warp = 32, registers = 255, shared = 49152, threads = 1024>`";
+  let description = [{
+    The GPU model (GpuTarget.cpp) for `--target=cuda*` and `opencl`: the
+    API (`cuda` or `opencl`), the CUDA compute capability netc generates
+    for (0 for OpenCL), streaming multiprocessors, the warp width, 32-bit
+    registers per thread, shared memory per block in bytes and threads per
+    block. The schedule templates (GpuSchedule.cpp) size their thread
+    blocks and register tiles from it. Layouts stay NCHW (threads along
+    W read consecutive floats), there are no CPU register tiles, sparse
+    kernels or concat crops.
+  }];
+  let parameters = (ins EnumParameter<Net_GpuApi>:$api, "int64_t":$capability,
+                        "int64_t":$sms, "int64_t":$warp,
+                        "int64_t":$registers, "int64_t":$shared,
+                        "int64_t":$threads);
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
 }

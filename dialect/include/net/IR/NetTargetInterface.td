@@ -12,7 +12,8 @@ def Net_TargetAttrInterface : AttrInterface<"TargetAttrInterface"> {
     storage layout (net-layout), the register tiles and algorithms
     (net-tile) and the strip sizes (net-fuse-pool) are asked of it, so each
     target keeps its own cost model and the passes hold none. `#net.x86`
-    is the CPU model; a GPU target implements the same methods beside it.
+    is the CPU model; `#net.gpu` (CUDA, OpenCL) implements the same methods
+    beside it.
   }];
   let methods = [
     InterfaceMethod<"Float lanes of one vector register (a warp's width on a GPU).",
@@ -36,6 +37,10 @@ def Net_TargetAttrInterface : AttrInterface<"TargetAttrInterface"> {
                     "(Attribute: KernelAttr is declared after the interface.)",
       "::mlir::Attribute", "chooseWeightFormat",
       (ins "::mlir::Operation *":$op, "int64_t":$nnz, "int64_t":$rowMax)>,
+    InterfaceMethod<"Whether the parts of a concat may be computed straight "
+                    "into the concat's buffer (crops sharing its strides; "
+                    "net-concat-in-place).",
+      "bool", "cropsConcatParts", (ins)>,
   ];
 }
 
