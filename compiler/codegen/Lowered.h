@@ -97,6 +97,14 @@ struct OpStage {
     Halide::Func xt0, tr;
   } sparse;
 
+  // An untiled convolution's epilogue: `sums` is the Conv stage before it
+  // (its reduction), read at the same point. The x86 templates compute
+  // it as a stage of its own; the GPU ones per thread, in registers.
+  Halide::Func sums;
+  // The zero-padded input the sums read (GPU targets: defined everywhere,
+  // so a template may stage windows of it).
+  Halide::Func sumsInput;
+
   bool inlined = false; // computed inside a consumer's schedule
 
   // `func` is a net.qdq's u8 codes of what this stage computed (lowerQdq):

@@ -13,6 +13,7 @@
 #include "codegen/lower/ConvSpec.h"
 #include "codegen/lower/LowerContext.h"
 
+#include "net/IR/NetAttrs.h"
 #include "net/IR/NetOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -306,6 +307,9 @@ lowerGroup(const Group &g, const std::string &name, Param<int> &batch,
            std::vector<PrepSpec> &weights, std::string &error) {
   int counter = 0;
   LowerContext cx(counter);
+  if (!g.ops.empty())
+    if (mlir::net::TargetAttrInterface t = mlir::net::targetOf(g.ops.front()))
+      cx.sumsApart = llvm::isa<mlir::net::GpuTargetAttr>(t);
   cx.batchParam = batch;
   cx.batch = batch;
   cx.model.name = name;

@@ -150,6 +150,12 @@ FlopsReport netc::countFlops(mlir::ModuleOp module) {
       r.macs += f.macs;
       r.macFlops += f.flops;
     }
+    for (mlir::Value v : op->getOperands()) {
+      mlir::Operation *def = v.getDefiningOp();
+      bool param = def && def->getName().getStringRef() == "net.weight";
+      (param ? f.weightBytes : f.activationBytes) += 4 * product(shapeOf(v, 1));
+    }
+    f.activationBytes += 4 * product(f.shape);
     r.ops.push_back(std::move(f));
   });
   return r;
@@ -170,17 +176,21 @@ void netc::printFlops(const FlopsReport &r, llvm::raw_ostream &os) {
   }
   auto row = [&](llvm::StringRef op, llvm::StringRef layer,
                  llvm::StringRef where, llvm::StringRef shape,
-                 llvm::StringRef macs, llvm::StringRef flops) {
+                 llvm::StringRef macs, llvm::StringRef flops,
+                 llvm::StringRef act, llvm::StringRef weights) {
     os << llvm::left_justify(op, opW) << "  " << llvm::left_justify(layer, layerW)
        << "  " << llvm::left_justify(where, whereW) << "  "
        << llvm::left_justify(shape, shapeW) << "  "
        << llvm::right_justify(macs, 12) << "  " << llvm::right_justify(flops, 12)
-       << "\n";
+       << "  " << llvm::right_justify(act, 11) << "  "
+       << llvm::right_justify(weights, 12) << "\n";
   };
-  row("op", "layer", "where", "output", "MACs", "FLOPs");
+  row("op", "layer", "where", "output", "MACs", "FLOPs", "act_bytes",
+      "weight_bytes");
   for (const OpFlops &f : r.ops)
     row(f.op, f.layer, f.where, formatShape(f.shape),
-        f.macs ? std::to_string(f.macs) : "-", std::to_string(f.flops));
+        f.macs ? std::to_string(f.macs) : "-", std::to_string(f.flops),
+        std::to_string(f.activationBytes), std::to_string(f.weightBytes));
   os << "total: macs=" << r.macs << " mac_flops=" << r.macFlops
      << " other_flops=" << r.otherFlops
      << " flops=" << r.macFlops + r.otherFlops << "\n";

@@ -25,6 +25,9 @@ struct OpFlops {
   std::vector<int64_t> shape; // of the result, batch = 1 when dynamic
   int64_t macs = 0;           // multiply-accumulates (conv-like ops only)
   int64_t flops = 0;          // 2 * macs, or the elementwise count
+  // Bytes read and written once, at 4 per element: the activations (every
+  // operand but the parameters, and the result) and the parameters.
+  int64_t activationBytes = 0, weightBytes = 0;
 };
 
 struct FlopsReport {
@@ -45,7 +48,8 @@ struct FlopsReport {
 ///   weight, reshape, flatten, concat, upsample: 0 (no row).
 FlopsReport countFlops(mlir::ModuleOp module);
 
-/// Prints the table and the total line
+/// Prints the table (with each op's activation and weight bytes, the
+/// memory traffic of a roofline) and the total line
 ///   `total: macs=M mac_flops=2M other_flops=E flops=2M+E`.
 void printFlops(const FlopsReport &report, llvm::raw_ostream &os);
 

@@ -146,6 +146,14 @@ typedef void (*netrt_weight_bytes_fn)(int64_t *stored, int64_t *f32);
 netrt_handle *netrt_open_with_weights(const char *path, const char *weights,
                                       char *err, size_t err_size);
 
+/* Opens a --no-embed-weights library with deterministic synthetic weights
+ * made from `seed`, the same on every machine (benchmarks and device checks
+ * without a weights file): convolution and fc weights uniform with variance
+ * 2 / fan-in, batchnorm near the identity (running_var in [0.5, 1.5],
+ * scale in [0.9, 1.1]), other vectors in [-0.1, 0.1]. NULL on failure. */
+netrt_handle *netrt_open_synthetic(const char *path, uint64_t seed, char *err,
+                                   size_t err_size);
+
 /* The model's embedded weights: bytes as stored in the library (compressed
  * with --compress) and as f32; -1 (both 0) when it does not say. */
 int netrt_weight_bytes(const netrt_handle *h, int64_t *stored, int64_t *f32);

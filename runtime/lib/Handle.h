@@ -48,6 +48,8 @@ std::string formatTensor(const netrt_tensor &t);
 /// the .safetensors file `path` and prepares them in the library: on
 /// success h->weights is set (Weights.cpp).
 bool bindWeightsFile(netrt_handle *h, const char *path, std::string &err);
+/// Binds deterministic weights made from `seed` (netrt_open_synthetic).
+bool bindSyntheticWeights(netrt_handle *h, uint64_t seed, std::string &err);
 
 /// The concrete shape of `info` for batch N (-1 dims become N).
 void concreteShape(const netrt_tensor_info &info, int64_t batch,

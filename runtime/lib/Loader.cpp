@@ -185,6 +185,19 @@ extern "C" netrt_handle *netrt_open_with_weights(const char *path,
   return h;
 }
 
+extern "C" netrt_handle *netrt_open_synthetic(const char *path, uint64_t seed,
+                                              char *err, size_t err_size) {
+  std::string msg;
+  netrt_handle *h = openImpl(path, msg);
+  if (h && !bindSyntheticWeights(h, seed, msg)) {
+    netrt_close(h);
+    h = nullptr;
+  }
+  if (!h)
+    setError(err, err_size, msg);
+  return h;
+}
+
 extern "C" int64_t netrt_arena_bytes(const netrt_handle *h, const char *which,
                                      int64_t batch) {
   auto fn = h ? reinterpret_cast<netrt_arena_bytes_fn>(

@@ -68,9 +68,14 @@ size_t dtypeSize(const std::string &dtype) {
 
 } // namespace
 
-bool netrt::bindWeightsFile(netrt_handle *h, const char *path, std::string &err) {
+namespace {
+
+/// The library's weights-as-data entry points and the tensors it wants;
+/// false (with `err`) when it has none or holds its own weights.
+bool weightsApi(netrt_handle *h, netrt_weights_create_fn &create,
+                const netrt_tensor_info *&want, int32_t &count, std::string &err) {
   auto list = reinterpret_cast<netrt_weights_fn>(dlsym(h->dl, NETRT_WEIGHTS_SYMBOL));
-  auto create = reinterpret_cast<netrt_weights_create_fn>(
+  create = reinterpret_cast<netrt_weights_create_fn>(
       dlsym(h->dl, NETRT_WEIGHTS_CREATE_SYMBOL));
   h->destroyWeights = reinterpret_cast<netrt_weights_destroy_fn>(
       dlsym(h->dl, NETRT_WEIGHTS_DESTROY_SYMBOL));
@@ -81,6 +86,39 @@ bool netrt::bindWeightsFile(netrt_handle *h, const char *path, std::string &err)
           "an older netc)";
     return false;
   }
+  int32_t embedded = 0;
+  want = list(&count, &embedded);
+  if (embedded) {
+    err = "'" + h->path + "' holds its weights (netc may have folded them "
+          "into others); build it with --no-embed-weights to give a weights "
+          "file when it is opened";
+    return false;
+  }
+  return true;
+}
+
+/// Prepares `tensors` (in the library's order) as the handle's weights.
+bool prepare(netrt_handle *h, netrt_weights_create_fn create,
+             std::vector<netrt_tensor> &tensors, const std::string &what,
+             std::string &err) {
+  h->weights = create(tensors.data());
+  if (!h->weights) {
+    const char *msg = h->info->last_error ? h->info->last_error() : nullptr;
+    err = "cannot prepare the weights of " + what + ": " +
+          (msg && *msg ? msg : "unknown error");
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+bool netrt::bindWeightsFile(netrt_handle *h, const char *path, std::string &err) {
+  netrt_weights_create_fn create = nullptr;
+  const netrt_tensor_info *want = nullptr;
+  int32_t count = 0;
+  if (!weightsApi(h, create, want, count, err))
+    return false;
   std::string file = path ? path : "";
   std::ifstream in(file, std::ios::binary);
   if (!in) {
@@ -105,14 +143,6 @@ bool netrt::bindWeightsFile(netrt_handle *h, const char *path, std::string &err)
   }
   const char *data = bytes.data() + 8 + headerLen;
   size_t dataSize = bytes.size() - 8 - headerLen;
-  int32_t count = 0, embedded = 0;
-  const netrt_tensor_info *want = list(&count, &embedded);
-  if (embedded) {
-    err = "'" + h->path + "' holds its weights (netc may have folded them "
-          "into others); build it with --no-embed-weights to give a weights "
-          "file when it is opened";
-    return false;
-  }
   std::vector<std::vector<float>> values(count);
   std::vector<netrt_tensor> tensors(count);
   for (int32_t i = 0; i < count; ++i) {
@@ -167,12 +197,61 @@ bool netrt::bindWeightsFile(netrt_handle *h, const char *path, std::string &err)
     for (int32_t k = 0; k < w.rank; ++k)
       tensors[i].shape[k] = w.shape[k];
   }
-  h->weights = create(tensors.data());
-  if (!h->weights) {
-    const char *msg = h->info->last_error ? h->info->last_error() : nullptr;
-    err = "cannot prepare the weights of '" + file + "': " +
-          (msg && *msg ? msg : "unknown error");
+  return prepare(h, create, tensors, "'" + file + "'", err);
+}
+
+namespace {
+
+uint64_t splitmix64(uint64_t &state) {
+  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+bool endsWith(const std::string &s, const char *tail) {
+  size_t n = std::strlen(tail);
+  return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+}
+
+} // namespace
+
+bool netrt::bindSyntheticWeights(netrt_handle *h, uint64_t seed, std::string &err) {
+  netrt_weights_create_fn create = nullptr;
+  const netrt_tensor_info *want = nullptr;
+  int32_t count = 0;
+  if (!weightsApi(h, create, want, count, err))
     return false;
+  std::vector<std::vector<float>> values(count);
+  std::vector<netrt_tensor> tensors(count);
+  for (int32_t i = 0; i < count; ++i) {
+    const netrt_tensor_info &w = want[i];
+    std::string name = w.name;
+    size_t n = 1;
+    for (int32_t k = 0; k < w.rank; ++k)
+      n *= (size_t)w.shape[k];
+    // Convolution and fc weights He-uniform (variance 2 / fan-in: the
+    // activations of a ReLU network stay of order one at any depth);
+    // batchnorm near the identity; biases small.
+    double fanIn = w.rank >= 2 && w.shape[0] > 0 ? double(n) / double(w.shape[0]) : 1;
+    double scale = w.rank >= 2 ? std::sqrt(6.0 / fanIn) : 0.1;
+    double offset = 0;
+    if (endsWith(name, "running_var"))
+      offset = 1.0, scale = 0.5;
+    else if (w.rank == 1 && endsWith(name, "weight"))
+      offset = 1.0, scale = 0.1;
+    uint64_t state = seed * 0x100000001b3ull + (uint64_t)i;
+    values[i].resize(n);
+    for (size_t j = 0; j < n; ++j) {
+      double u = double(splitmix64(state) >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+      values[i][j] = float(offset + scale * u);
+    }
+    tensors[i].data = values[i].data();
+    tensors[i].dtype = NETRT_F32;
+    tensors[i].rank = w.rank;
+    for (int32_t k = 0; k < w.rank; ++k)
+      tensors[i].shape[k] = w.shape[k];
   }
-  return true;
+  return prepare(h, create, tensors,
+                 "synthetic weights (seed " + std::to_string(seed) + ")", err);
 }

@@ -36,6 +36,14 @@ void netrun::printUsage(FILE *out) {
       "  --seed S               seed of the random inputs (default 0)\n"
       "  --weights FILE         the library's weights from a .safetensors file\n"
       "                         (needed by a --no-embed-weights build)\n"
+      "  --expect DIR           compare each result with DIR/<name>.npy (as\n"
+      "                         another build wrote it): prints its max\n"
+      "                         relative error (max |got - want| / max |want|)\n"
+      "                         and exits 1 if one is above --tolerance\n"
+      "  --tolerance T          for --expect (default 1e-4)\n"
+      "  --synthetic-weights S  a --no-embed-weights build's weights made from\n"
+      "                         seed S, the same on every machine (He-uniform\n"
+      "                         conv/fc weights, batchnorm near the identity)\n"
       "  --bench ITERS          run forward ITERS times after 2 warm-up runs\n"
       "                         and print only\n"
       "                         'median_ms=<m> min_ms=<m> iters=<n>'; outputs\n"
@@ -162,6 +170,23 @@ bool netrun::parseOptions(int argc, char **argv, Options &opts,
       if (!takeValue())
         return false;
       opts.weights = value;
+    } else if (name == "--expect") {
+      if (!takeValue())
+        return false;
+      opts.expectDir = value;
+    } else if (name == "--tolerance") {
+      if (!takeValue())
+        return false;
+      char *end = nullptr;
+      opts.tolerance = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end || !(opts.tolerance >= 0)) {
+        err = "--tolerance takes a number >= 0, got '" + value + "'";
+        return false;
+      }
+    } else if (name == "--synthetic-weights") {
+      if (!takeValue() || !parseInt(name, value, 0, INT64_MAX, n, err))
+        return false;
+      opts.syntheticWeights = n;
     } else if (name == "--seed") {
       if (!takeValue() || !parseInt(name, value, 0, INT64_MAX, n, err))
         return false;
@@ -179,6 +204,14 @@ bool netrun::parseOptions(int argc, char **argv, Options &opts,
   }
   if (batchGiven && !opts.randomInputs) {
     err = "--batch only applies with --random-inputs";
+    return false;
+  }
+  if (!opts.expectDir.empty() && opts.benchIters) {
+    err = "--expect cannot be combined with --bench";
+    return false;
+  }
+  if (!opts.weights.empty() && opts.syntheticWeights >= 0) {
+    err = "--weights and --synthetic-weights exclude each other";
     return false;
   }
   if (opts.print && opts.benchIters) {

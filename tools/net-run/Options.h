@@ -25,6 +25,11 @@ struct Options {
   int64_t batch = -1; // -1: not given
   uint64_t seed = 0;
   std::string weights; // --weights: a .safetensors file for the library
+  // --synthetic-weights S: deterministic weights from seed S (netrt_open_synthetic)
+  int64_t syntheticWeights = -1;
+  // --expect DIR: compare every result with DIR/<name>.npy (--tolerance)
+  std::string expectDir;
+  double tolerance = 1e-4;
 };
 
 /// Parses argv; returns false with `err` set on a usage error.

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include <cmath>
 #include "Options.h"
 #include "Printer.h"
 #include "Random.h"
@@ -270,6 +271,46 @@ void writeResults(const Options &opts, const std::vector<Run> &runs,
   }
 }
 
+/// --expect: every result against DIR/<name>.npy; false if one is off.
+bool compareResults(const Options &opts, const std::vector<Run> &runs) {
+  bool ok = true;
+  for (const Run &run : runs) {
+    std::string dir = run.subdir.empty() ? opts.expectDir
+                                         : joinPath(opts.expectDir, run.subdir);
+    for (int32_t i = 0; i < run.count; ++i) {
+      const netrt_tensor &t = run.results[i].t;
+      const char *name = run.infos[i].name;
+      netrt::NpyArray want;
+      std::string err;
+      if (!netrt::readNpy(joinPath(dir, std::string(name) + ".npy"), want, err))
+        fatal(err);
+      int64_t n = 1;
+      for (int32_t k = 0; k < t.rank; ++k)
+        n *= t.shape[k];
+      if (want.dtype != t.dtype || want.numel() != n)
+        fatal(std::string("--expect: '") + name + "' is " + typeOf(t) +
+              " but the expected one is " +
+              netrt::formatType(want.dtype, want.shape));
+      double diff = 0, scale = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        double a = t.dtype == NETRT_I32 ? ((const int32_t *)t.data)[j]
+                                        : ((const float *)t.data)[j];
+        double b = want.dtype == NETRT_I32 ? want.i32()[j] : want.f32()[j];
+        diff = std::max(diff, std::fabs(a - b));
+        scale = std::max(scale, std::fabs(b));
+        if (std::isnan(a) != std::isnan(b))
+          diff = INFINITY;
+      }
+      double rel = scale > 0 ? diff / scale : diff;
+      bool good = rel <= opts.tolerance;
+      printf("%s: max rel err %.3e %s\n", name, rel,
+             good ? "ok" : "ABOVE the tolerance");
+      ok = ok && good;
+    }
+  }
+  return ok;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -284,7 +325,11 @@ int main(int argc, char **argv) {
 
   char msg[4096];
   auto openStart = std::chrono::steady_clock::now();
-  Handle h(opts.weights.empty()
+  Handle h(opts.syntheticWeights >= 0
+               ? netrt_open_synthetic(opts.model.c_str(),
+                                      uint64_t(opts.syntheticWeights), msg,
+                                      sizeof msg)
+           : opts.weights.empty()
                ? netrt_open(opts.model.c_str(), msg, sizeof msg)
                : netrt_open_with_weights(opts.model.c_str(), opts.weights.c_str(),
                                          msg, sizeof msg));
@@ -335,7 +380,11 @@ int main(int argc, char **argv) {
 
   // Under --bench stdout holds the timing line only; results are written
   // when an output directory was asked for.
-  if (!opts.benchIters || opts.outputDirGiven)
-    writeResults(opts, runs, !opts.benchIters);
+  // Under --expect results are compared, and written only to an output
+  // directory asked for.
+  if ((!opts.benchIters && opts.expectDir.empty()) || opts.outputDirGiven)
+    writeResults(opts, runs, !opts.benchIters && opts.expectDir.empty());
+  if (!opts.expectDir.empty() && !compareResults(opts, runs))
+    return 1;
   return 0;
 }

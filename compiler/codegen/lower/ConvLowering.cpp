@@ -202,13 +202,17 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   wAt.push_back(r[spatial]);
   wAt.push_back(o);
 
-  bool epilogue = c.residual || c.act != mlir::net::Activation::none;
+  bool epilogue =
+      c.residual || c.act != mlir::net::Activation::none || cx.sumsApart;
   std::vector<int64_t> pad(c.pad.begin(), c.pad.end());
   bool hasPad = llvm::any_of(pad, [](int64_t p) { return p != 0; });
   Func padded;
   Expr tap;
-  if (tiled && hasPad) {
+  if ((tiled && hasPad) || (!tiled && cx.sumsApart)) {
     // A zero-padded copy of the input: the kernel's loads need no guard.
+    // A GPU template stages windows of it in shared memory: defined
+    // everywhere (zero outside the map, whatever the conv's padding), a
+    // block's window has a constant size.
     padded = Func(cx.fresh(layer + "_pad"));
     std::vector<Var> pv = cx.makeVars(x.rank());
     std::vector<int64_t> all(spatial, 1);
@@ -237,8 +241,13 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     value = value + cx.get(c.residual).f(cx.asExprs(v));
   out(cx.asExprs(v)) = activation(c, value);
   int producer = cx.stageOf(x.f); // before define: `x` may move
+  Func input = x.f;
   cx.define(result, out, v, tiled ? OpStage::Conv : OpStage::Elementwise,
             false, {}, tiled ? r : RDom());
+  if (!tiled) {
+    cx.model.stages.back().sums = acc;
+    cx.model.stages.back().sumsInput = padded.defined() ? padded : input;
+  }
   if (tiled) {
     OpStage &s = cx.model.stages.back();
     s.acc = acc;

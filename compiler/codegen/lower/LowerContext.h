@@ -53,6 +53,10 @@ public:
 
   int &counter; // names unique in the kernel
   LoweredEntry model;
+  /// Convolutions keep their sums a stage apart from the epilogue even
+  /// when the epilogue is the identity: a GPU target computes the sums per
+  /// thread, in registers, inside the epilogue's grid (GpuSchedule.cpp).
+  bool sumsApart = false;
   /// A std::map: get() may add a weight while a caller holds a reference.
   struct ValueLess {
     bool operator()(mlir::Value a, mlir::Value b) const {

@@ -14,6 +14,10 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/schedule/TargetSchedule.h"
 
+#include "llvm/ADT/STLExtras.h"
+
+#include <map>
+
 using namespace Halide;
 using namespace netc;
 
@@ -112,6 +116,85 @@ void scheduleOnDevice(Func f, const std::vector<int64_t> &extents, int warp,
   log.push_back(line);
 }
 
+/// A 2-D convolution's epilogue `out` (Halide dims x, y, c, n) over its
+/// sums `out.sums` (reduction `r`: taps, then input channels), conv_layer
+/// style. A block of tx x ty threads computes tx * rx columns by ty rows by
+/// rc output channels of one image: each thread an rx x rc register tile,
+/// its sums in registers. The input channels are walked in chunks of `ci`:
+/// per chunk the block stages the input window its outputs read in shared
+/// memory (each thread loads part of it), then every thread runs its taps
+/// and chunk channels out of shared memory, rx inputs and rc weights for
+/// rx * rc FMAs (the weights are the same for the whole block: cached).
+/// Tile sizes divide the map (exact splits, so the tiles unroll into
+/// registers); the grid over columns and rows is guarded.
+void scheduleConvOnDevice(OpStage &out, const RDom &r, int warp,
+                          std::vector<std::string> &log) {
+  const std::vector<Var> &v = out.vars;
+  Var x = v[0], y = v[1], c = v[2], n = v[3];
+  int64_t width = out.shape[3], height = out.shape[2], channels = out.shape[1];
+  int rx = width % 2 == 0 ? 2 : 1;
+  int rc = channels % 4 == 0 ? 4 : channels % 2 == 0 ? 2 : 1;
+  // At most 128 threads a block: each holds rx * rc sums in registers.
+  int tx = (int)std::min<int64_t>(pow2AtLeast(width / rx), warp / 2);
+  int ty = (int)std::min<int64_t>(pow2AtLeast(height), 128 / tx);
+  // Input channels staged at a time: a divisor of the group's channels,
+  // so that every window has one constant size.
+  int channelDim = r.dimensions() - 1;
+  const int64_t *groupChannels = Internal::as_const_int(r[channelDim].extent());
+  int64_t cg = groupChannels ? *groupChannels : 1;
+  int ci = cg % 8 == 0 ? 8 : cg % 4 == 0 ? 4 : cg % 2 == 0 ? 2 : cg <= 8 ? (int)cg : 1;
+  Func f = out.func, sums = out.sums;
+  Var xq("xq"), xr("xr"), co("co"), cc("cc"), xo("xo"), yo("yo"), xi("xi"),
+      yi("yi"), cn("cn");
+  f.compute_root()
+      .split(x, xq, xr, rx)
+      .split(c, co, cc, rc)
+      .reorder(xr, cc, xq, y, co, n)
+      .gpu_tile(xq, y, xo, yo, xi, yi, tx, ty, TailStrategy::GuardWithIf)
+      .fuse(co, n, cn)
+      .gpu_blocks(cn)
+      .unroll(xr)
+      .unroll(cc);
+  // The block's sums, each thread's part in its registers.
+  Var sq("sq"), sr("sr");
+  RVar rco("rco"), rci("rci");
+  sums.compute_at(f, xo)
+      .store_in(MemoryType::Register)
+      .split(x, sq, sr, rx)
+      .reorder(sr, c, sq, y, n)
+      .gpu_threads(sq, y)
+      .unroll(sr)
+      .unroll(c);
+  std::vector<VarOrRVar> order = {sr, c};
+  for (int i = 0; i < channelDim; ++i)
+    order.push_back(r[i]);
+  order.insert(order.end(), {rci, sq, y, n, rco});
+  sums.update()
+      .split(x, sq, sr, rx)
+      .split(r[channelDim], rco, rci, ci)
+      .reorder(order)
+      .gpu_threads(sq, y)
+      .unroll(sr)
+      .unroll(c);
+  // The input window of a chunk, in shared memory, loaded by the block.
+  Func staged = out.sumsInput;
+  std::vector<Var> sv = staged.args();
+  Var sxo("sxo"), sxi("sxi"), syo("syo"), syi("syi");
+  staged.compute_at(sums, rco)
+      .store_in(MemoryType::GPUShared)
+      .split(sv[0], sxo, sxi, tx, TailStrategy::GuardWithIf)
+      .split(sv[1], syo, syi, ty, TailStrategy::GuardWithIf)
+      .reorder(sxi, syi, sxo, syo)
+      .gpu_threads(sxi, syi);
+  log.push_back(f.name() + ": gpu conv, threads " + std::to_string(tx) + "x" +
+                std::to_string(ty) + " over columns x rows, each a register " +
+                "tile of " + std::to_string(rx) + " columns x " +
+                std::to_string(rc) + " channels (" + sums.name() +
+                " in registers), input staged in shared memory " +
+                std::to_string(ci) + " channels at a time, blocks over " +
+                "channel blocks x images");
+}
+
 /// The extents of a stage's Halide dims (innermost first) from its NCHW
 /// shape; the batch (-1) counts as 1.
 std::vector<int64_t> halideExtents(const std::vector<int64_t> &shape) {
@@ -131,8 +214,24 @@ class GpuSchedule final : public TargetSchedule {
     // 256 threads a block: enough warps to hide latency on a CUDA SM and
     // within every OpenCL device's work-group limit netc targets.
     const int warp = 32, threads = 256;
-    for (LoweredEntry &entry : model.entries)
+    for (LoweredEntry &entry : model.entries) {
+      // The sums an epilogue computes per thread are no stage of their own.
+      std::vector<std::string> perThread;
+      std::map<std::string, RDom> reductions;
+      for (OpStage &s : entry.stages)
+        if (s.kind == OpStage::Conv && s.hasUpdate)
+          reductions[s.func.name()] = s.rdom;
+      for (OpStage &s : entry.stages)
+        if (s.sums.defined() && s.vars.size() == 4 &&
+            reductions.count(s.sums.name()))
+          perThread.push_back(s.sums.name());
       for (OpStage &s : entry.stages) {
+        if (llvm::is_contained(perThread, s.func.name()))
+          continue;
+        if (s.sums.defined() && llvm::is_contained(perThread, s.sums.name())) {
+          scheduleConvOnDevice(s, reductions[s.sums.name()], warp, log);
+          continue;
+        }
         std::vector<int64_t> extents = halideExtents(s.shape);
         for (Func h : s.helpers) {
           std::vector<int64_t> he =
@@ -142,6 +241,7 @@ class GpuSchedule final : public TargetSchedule {
         }
         scheduleOnDevice(s.func, extents, warp, threads, log);
       }
+    }
     (void)target;
   }
 };
