@@ -82,7 +82,8 @@ std::string netc::modelHeader(const Program &m) {
        << "\n";
   for (const ExecEntry &e : m.entries)
     for (size_t i = 0; i < e.outputDescs.size(); ++i)
-      os << "#define " << n << "_" << (e.name == "loss" ? "LOSS" : "OUTPUT")
+      os << "#define " << n << "_"
+         << (e.name == "loss" ? "LOSS" : e.name == "backward" ? "GRAD" : "OUTPUT")
          << "_" << e.outputDescs[i].name << " " << i << "\n";
   os << "\n#ifdef __cplusplus\n}\n#endif\n#endif\n";
   return os.str();
@@ -167,10 +168,12 @@ std::string netc::executorSource(const Program &m, bool profile,
          << ", {" << shapeList(r.shape) << "}},\n";
   os << "  {0, 0, 0, {0}},\n};\n";
 
-  const ExecEntry *loss = nullptr;
+  const ExecEntry *loss = nullptr, *backward = nullptr;
   for (const ExecEntry &e : m.entries) {
     if (e.name == "loss")
       loss = &e;
+    if (e.name == "backward")
+      backward = &e;
     std::string p = "k_" + e.name;
     emitInfos(os, p + "_results", e.outputDescs);
     os << "static const netc_value " << p << "_values[] = {\n";
@@ -245,13 +248,19 @@ std::string netc::executorSource(const Program &m, bool profile,
     os << "  if (!strcmp(which, \"" << e.name << "\")) return " << e.perImageBytes
        << "LL * batch + " << e.fixedBytes << "LL;\n";
   os << "  return -1;\n}\n";
+  // The gradients' descriptor (NETRT_GRADS_SYMBOL), with --train.
+  if (backward)
+    os << "const netrt_tensor_info *netrt_model_grads(int32_t *count) {\n"
+       << "  if (count) *count = " << backward->outputDescs.size() << ";\n"
+       << "  return k_backward_results;\n}\n";
   os << "\nstatic const netrt_model_info kInfo = {\n"
      << "  NETRT_ABI_VERSION, \"" << n << "\",\n"
      << "  " << m.inputDescs.size() << ", kInputs, " << fwd.outputDescs.size()
      << ", k_forward_results, "
      << (loss ? std::to_string(loss->outputDescs.size()) + ", k_loss_results"
               : std::string("0, 0"))
-     << ",\n  " << n << "_forward, " << (loss ? n + "_loss" : "0") << ", 0, "
+     << ",\n  " << n << "_forward, " << (loss ? n + "_loss" : "0") << ", "
+     << (backward ? n + "_backward" : "0") << ", "
      << n << "_last_error, " << n << "_set_num_threads};\n\n"
      << "const netrt_model_info *" << n << "_model(void) { return &kInfo; }\n"
      << "const netrt_model_info *netrt_model(void) { return &kInfo; }\n";
@@ -289,6 +298,6 @@ std::string netc::versionScript(const Program &m) {
          "    netrt_model_weights;\n    netrt_weights_create;\n"
          "    netrt_weights_destroy;\n    netrt_run_with_weights;\n"
          "    netrt_model_arena_bytes;\n    netrt_model_prepare;\n"
-         "    netrt_model_weight_bytes;\n    " +
+         "    netrt_model_weight_bytes;\n    netrt_model_grads;\n    " +
          m.name + "_*;\n  local:\n    *;\n};\n";
 }

@@ -191,7 +191,7 @@ struct Step {
 };
 
 struct ExecEntry {
-  std::string name;              // "forward" | "loss"
+  std::string name;              // "forward" | "loss" | "backward"
   std::vector<int> inputIndices; // model inputs it reads
   std::vector<TensorDesc> outputDescs;
   std::vector<ValueDesc> values;

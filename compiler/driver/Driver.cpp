@@ -179,6 +179,12 @@ cl::opt<std::string> saveWeightsFlag(
              "shared; at -O2 batchnorm folded into \"<weight>#bn\") to "
              "FILE.safetensors, by parameter name (at -O0 PyTorch's names)"),
     cl::value_desc("FILE.safetensors"), cl::cat(netcCat));
+cl::opt<bool> trainFlag(
+    "train",
+    cl::desc("Also emit the backward entry point: the gradient of the sum "
+             "of the model's losses w.r.t. every parameter and every f32 "
+             "input (net-run --grad, Model.backward)"),
+    cl::cat(netcCat));
 cl::opt<bool> runReference(
     "run-reference",
     cl::desc("Run the naive reference evaluator instead of compiling: reads "
@@ -798,6 +804,19 @@ int netc::netcMain(int argc, char **argv) {
   std::optional<CompressionRequest> prune = parsePrune();
   if (!prune || !parseSharing(*prune))
     return 1;
+  prune->train = trainFlag;
+  if (trainFlag && (prune->quantize || prune->share)) {
+    llvm::errs() << "netc: error: --train cannot be combined with "
+                 << (prune->quantize ? "--quantize" : "--share-weights or --compress")
+                 << " yet: the gradients are of the f32 model\n";
+    return 1;
+  }
+  if (trainFlag && isGpuTarget(target)) {
+    llvm::errs() << "netc: error: --train has no GPU kernels yet; use an x86 "
+                    "--target with it, not '"
+                 << target << "'\n";
+    return 1;
+  }
 
   mlir::DialectRegistry registry;
   registerNetDialects(registry);

@@ -37,6 +37,9 @@ struct CompressionRequest {
   bool quantize = false;
   std::vector<std::string> calibration;
   std::string calibrate = "minmax";
+  /// --train: net-differentiate builds @backward (after pruning, before
+  /// every optimisation, which then applies to it too).
+  bool train = false;
 };
 
 /// Adds the pruning pass `prune` asks for (none: nothing).

@@ -7,6 +7,7 @@
 #include "driver/Driver.h"
 
 #include "net/IR/NetDialect.h"
+#include "net/IR/NetGradients.h"
 #include "net/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,6 +16,7 @@
 
 void netc::registerNetDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::net::NetDialect, mlir::func::FuncDialect>();
+  mlir::net::registerGradientModels(registry);
 }
 
 void netc::buildPrunePipeline(mlir::PassManager &pm,
@@ -36,6 +38,8 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
                              const CompressionRequest &prune) {
   // Pruning works on the weights as loaded, before anything folds them.
   buildPrunePipeline(pm, prune);
+  if (prune.train)
+    pm.addPass(mlir::net::createNetDifferentiate());
   // Dead layers (those no output needs) go away at every level.
   pm.addPass(mlir::createCanonicalizerPass());
   if (optLevel >= 1)

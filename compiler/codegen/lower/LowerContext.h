@@ -190,6 +190,10 @@ void registerLossLowerings(LowerTable &t);
 void registerMathLowerings(LowerTable &t);
 void registerSpatialLowerings(LowerTable &t);
 void registerVisionLowerings(LowerTable &t);
+// The gradient ops of net-differentiate (NetGradOps.td).
+void registerLayerGradLowerings(LowerTable &t);
+void registerTensorGradLowerings(LowerTable &t);
+void registerLossGradLowerings(LowerTable &t);
 
 /// Registers `fn` for OpTy; `fn` cannot fail.
 template <typename OpTy>

@@ -15,6 +15,9 @@ const LowerTable &netc::lowerings() {
     registerMathLowerings(t);
     registerSpatialLowerings(t);
     registerVisionLowerings(t);
+    registerLayerGradLowerings(t);
+    registerTensorGradLowerings(t);
+    registerLossGradLowerings(t);
     return t;
   }();
   return table;

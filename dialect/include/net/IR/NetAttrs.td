@@ -39,6 +39,21 @@ def Net_ActivationAttr : EnumAttr<Net_Dialect, Net_Activation, "act"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+def Net_PairLoss : I32EnumAttr<"PairLoss", "a loss of two tensors", [
+    I32EnumAttrCase<"mse", 0>,
+    I32EnumAttrCase<"l1", 1>,
+    I32EnumAttrCase<"bce", 2>,
+    I32EnumAttrCase<"content_cost", 3>,
+    I32EnumAttrCase<"epe", 4>,
+    I32EnumAttrCase<"style_cost", 5>]> {
+  let cppNamespace = "::mlir::net";
+  let genSpecializedAttr = 0;
+}
+def Net_PairLossAttr : EnumAttr<Net_Dialect, Net_PairLoss, "pair_loss"> {
+  let summary = "the loss a net.pair_loss_grad differentiates: `#net.pair_loss<mse>`";
+  let assemblyFormat = "`<` $value `>`";
+}
+
 def Net_ConvAlgo : I32EnumAttr<"ConvAlgo", "how a convolution is computed", [
     I32EnumAttrCase<"direct", 0>,
     I32EnumAttrCase<"winograd2", 2>,  // Winograd F(2x2, 3x3)

@@ -281,5 +281,6 @@ include "net/IR/NetMathOps.td"
 include "net/IR/NetSpatialOps.td"
 include "net/IR/NetVisionOps.td"
 include "net/IR/NetFusedOps.td"
+include "net/IR/NetGradOps.td"
 
 #endif // NET_OPS_TD

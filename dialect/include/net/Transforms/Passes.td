@@ -11,6 +11,25 @@
 
 include "mlir/Pass/PassBase.td"
 
+def NetDifferentiate : Pass<"net-differentiate", "ModuleOp"> {
+  let summary = "Builds @backward: the gradient of the sum of the losses";
+  let description = [{
+    `netc --train` (tools.md). @backward takes @loss's inputs and returns
+    the gradient of the sum of @loss's results w.r.t. every learned
+    parameter (each name once, in order of first use, named as in the
+    weights file; frozen `init=` constants and batchnorm running statistics
+    have none) and then every f32 input (named as the input); what no loss
+    reads gets zeros. It is @loss's body followed by reverse-mode adjoints:
+    each op's DifferentiableOp model (loss terms: LossTermOp, seeded with
+    their constant weight in the sum) builds its operands' adjoints out of
+    forward values and the gradient ops; several uses of one value add up.
+    An op without a model is an error naming it. Runs first, on the net
+    dialect as the front end wrote it, so every later pass optimises
+    @backward too.
+  }];
+  let dependentDialects = ["mlir::net::NetDialect", "mlir::func::FuncDialect"];
+}
+
 def NetPruneMagnitude : Pass<"net-prune-magnitude", "ModuleOp"> {
   let summary = "Unstructured magnitude pruning of conv and fc weights";
   let description = [{
