@@ -5,6 +5,7 @@
 #include "NetrtHeader.inc"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -80,11 +81,23 @@ std::string netc::modelHeader(const Program &m) {
   for (size_t i = 0; i < m.inputDescs.size(); ++i)
     os << "#define " << n << "_INPUT_" << m.inputDescs[i].name << " " << i
        << "\n";
-  for (const ExecEntry &e : m.entries)
+  // Result indices by name; a parameter's dots become underscores
+  // (lenet5_GRAD_c1_weight).
+  auto macroName = [](const std::string &s) {
+    std::string out;
+    for (char c : s)
+      out += isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    return out;
+  };
+  for (const ExecEntry &e : m.entries) {
+    const char *kind = e.name == "loss"       ? "LOSS"
+                       : e.name == "backward" ? "GRAD"
+                       : e.name == "train"    ? "TRAIN"
+                                              : "OUTPUT";
     for (size_t i = 0; i < e.outputDescs.size(); ++i)
-      os << "#define " << n << "_"
-         << (e.name == "loss" ? "LOSS" : e.name == "backward" ? "GRAD" : "OUTPUT")
-         << "_" << e.outputDescs[i].name << " " << i << "\n";
+      os << "#define " << n << "_" << kind << "_"
+         << macroName(e.outputDescs[i].name) << " " << i << "\n";
+  }
   os << "\n#ifdef __cplusplus\n}\n#endif\n#endif\n";
   return os.str();
 }
@@ -167,6 +180,12 @@ std::string netc::executorSource(const Program &m, bool profile,
       os << "  {" << cString(r.name) << ", NETRT_F32, " << r.shape.size()
          << ", {" << shapeList(r.shape) << "}},\n";
   os << "  {0, 0, 0, {0}},\n};\n";
+  // Every raw parameter (what a train step updates), in kRaw's order.
+  os << "static const netrt_tensor_info kParamInfo[] = {\n";
+  for (const RawDesc &r : m.raw)
+    os << "  {" << cString(r.name) << ", NETRT_F32, " << r.shape.size()
+       << ", {" << shapeList(r.shape) << "}},\n";
+  os << "  {0, 0, 0, {0}},\n};\n";
 
   const ExecEntry *loss = nullptr, *backward = nullptr;
   for (const ExecEntry &e : m.entries) {
@@ -248,6 +267,17 @@ std::string netc::executorSource(const Program &m, bool profile,
     os << "  if (!strcmp(which, \"" << e.name << "\")) return " << e.perImageBytes
        << "LL * batch + " << e.fixedBytes << "LL;\n";
   os << "  return -1;\n}\n";
+  os << "const netrt_tensor_info *netrt_model_entry_results(const char *which, "
+        "int32_t *count) {\n";
+  for (const ExecEntry &e : m.entries)
+    os << "  if (!strcmp(which, \"" << e.name << "\")) { if (count) *count = "
+       << e.outputDescs.size() << "; return k_" << e.name << "_results; }\n";
+  os << "  if (count) *count = 0;\n  return 0;\n}\n"
+     << "const netrt_tensor_info *netrt_model_params(int32_t *count) {\n"
+     << "  if (count) *count = NETC_NUM_RAW;\n  return kParamInfo;\n}\n"
+     << "int netrt_model_read_params(netrt_tensor *out) { return read_own_params(out); }\n"
+     << "void *netrt_weights_create_params(const netrt_tensor *params) {\n"
+     << "  return create_weights_from_params(params);\n}\n";
   // The gradients' descriptor (NETRT_GRADS_SYMBOL), with --train.
   if (backward)
     os << "const netrt_tensor_info *netrt_model_grads(int32_t *count) {\n"
@@ -298,6 +328,8 @@ std::string netc::versionScript(const Program &m) {
          "    netrt_model_weights;\n    netrt_weights_create;\n"
          "    netrt_weights_destroy;\n    netrt_run_with_weights;\n"
          "    netrt_model_arena_bytes;\n    netrt_model_prepare;\n"
-         "    netrt_model_weight_bytes;\n    netrt_model_grads;\n    " +
+         "    netrt_model_weight_bytes;\n    netrt_model_grads;\n"
+         "    netrt_model_entry_results;\n    netrt_model_params;\n"
+         "    netrt_model_read_params;\n    netrt_weights_create_params;\n    " +
          m.name + "_*;\n  local:\n    *;\n};\n";
 }

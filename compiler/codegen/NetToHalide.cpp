@@ -659,7 +659,7 @@ std::optional<Program> netc::lowerToKernels(mlir::ModuleOp module,
   for (unsigned i = 0; i < forward.getNumArguments(); ++i)
     prog.inputDescs.push_back(inputDesc(forward, i));
   ProgramBuilder builder(prog, salt);
-  for (const char *entry : {"forward", "loss", "backward"}) {
+  for (const char *entry : {"forward", "loss", "backward", "train"}) {
     auto fn = module.lookupSymbol<mlir::func::FuncOp>(entry);
     if (!fn)
       continue;

@@ -74,7 +74,9 @@ cl::opt<std::string> scheduleFlag(
     cl::init("netc"), cl::cat(netcCat));
 cl::opt<std::string> weightsFlag("weights",
                                  cl::desc(".safetensors weights (wins over "
-                                          "the file's `weights` statement)"),
+                                          "the file's `weights` statement); "
+                                          "`init`: the deterministic "
+                                          "initialisation of --seed"),
                                  cl::value_desc("file"), cl::cat(netcCat));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of the initialisation without weights"),
@@ -512,8 +514,12 @@ int Compilation::run() {
   }
 
   // Parameters are needed from here on (the reference evaluator too).
+  // --weights=init: the deterministic initialisation (--seed) even where
+  // the file names a weights file (training from scratch).
   std::string weightsPath =
-      !weightsFlag.empty() ? weightsFlag.getValue() : prog->weightsFile;
+      weightsFlag == "init" ? std::string()
+      : !weightsFlag.empty() ? weightsFlag.getValue()
+                             : prog->weightsFile;
   mlir::TimingScope bindTimer = root.nest("weights: read or initialise");
   std::optional<WeightMap> weights =
       bindWeights(src, *prog, weightsPath, seed,

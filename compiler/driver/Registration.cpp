@@ -71,7 +71,9 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
     return;
   }
   // Fusion first (it decides which ops remain), then storage and tiles.
-  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFoldBatchNorm());
+  mlir::net::NetFoldBatchNormOptions fold;
+  fold.foldWeights = !prune.train; // a train step updates the raw parameters
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFoldBatchNorm(fold));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFuseConv());
   quantize();
   mlir::net::NetLayoutOptions layout;

@@ -195,6 +195,81 @@ int netrt_format_type(const netrt_tensor_info *info, int64_t batch, char *buf,
 /* Calls the model's set_num_threads (if it has one). */
 void netrt_set_num_threads(const netrt_handle *h, int threads);
 
+/*--- Training (libraries built with netc --train) ---------------------------*/
+
+/* Model library exports a train step uses, looked up with dlsym:
+ * - NETRT_PARAMS_SYMBOL: every raw parameter the kernels are prepared from
+ *   (weights-file names and shapes, batchnorm statistics included);
+ * - NETRT_READ_PARAMS_SYMBOL: copies the library's own values of them, in
+ *   that order, into caller-allocated f32 tensors (0, or -1: last_error());
+ * - NETRT_WEIGHTS_CREATE_PARAMS_SYMBOL: prepares a set of weights (as
+ *   NETRT_WEIGHTS_CREATE_SYMBOL) from all of them, in that order (copied);
+ * - NETRT_ENTRY_RESULTS_SYMBOL: the results of an entry point by name;
+ *   "train" (netc --train) gives the losses, then the gradients (as
+ *   "backward"), from one pass over the model. */
+typedef const netrt_tensor_info *(*netrt_params_fn)(int32_t *count);
+#define NETRT_PARAMS_SYMBOL "netrt_model_params"
+typedef int (*netrt_read_params_fn)(netrt_tensor *out);
+#define NETRT_READ_PARAMS_SYMBOL "netrt_model_read_params"
+#define NETRT_WEIGHTS_CREATE_PARAMS_SYMBOL "netrt_weights_create_params"
+typedef const netrt_tensor_info *(*netrt_entry_results_fn)(const char *which,
+                                                           int32_t *count);
+#define NETRT_ENTRY_RESULTS_SYMBOL "netrt_model_entry_results"
+
+/* How a train step updates the parameters: torch.optim.SGD (momentum,
+ * dampening, Nesterov, weight_decay as an L2 term) or torch.optim.Adam
+ * (beta1, beta2, eps, weight_decay), with the same update formulas. With
+ * keep_zeros the parameters that are exactly zero when the trainer is made
+ * stay zero (retraining a pruned model: the pruned weights held at zero). */
+typedef enum netrt_optimizer_kind { NETRT_SGD = 0, NETRT_ADAM = 1 } netrt_optimizer_kind;
+typedef struct netrt_optimizer {
+  int32_t kind; /* netrt_optimizer_kind */
+  float momentum, dampening;
+  int32_t nesterov;
+  float weight_decay;
+  float beta1, beta2, eps;
+  int32_t keep_zeros;
+} netrt_optimizer;
+
+/* The defaults of torch.optim for `kind`: SGD without momentum; Adam with
+ * betas (0.9, 0.999) and eps 1e-8. */
+void netrt_optimizer_defaults(netrt_optimizer *opt, int32_t kind);
+
+typedef struct netrt_trainer netrt_trainer;
+
+/* Trains the weights `h` runs with (the library's own, or those it was
+ * opened with) by `opt`. NULL on failure (a library without --train, or
+ * without its parameters' values), with a message in `err`. */
+netrt_trainer *netrt_trainer_create(netrt_handle *h, const netrt_optimizer *opt,
+                                    char *err, size_t err_size);
+
+/* One step on a batch (inputs as for "backward"): the losses and gradients
+ * from one pass ("train"), the optimizer's update of every parameter with
+ * learning rate `lr`, then the new weights prepared and bound to the
+ * handle: runs that started before keep the weights they started with.
+ * `losses` (num_losses floats, or NULL) gets each loss before the update.
+ * Non-zero, with nothing updated, on bad inputs or a loss that is not
+ * finite. One step at a time per trainer (steps from several threads are
+ * serialised). */
+int netrt_train_step(netrt_trainer *t, const netrt_tensor *inputs,
+                     int32_t num_inputs, float lr, float *losses, char *err,
+                     size_t err_size);
+
+/* The number of steps taken, and parameter `name`'s current value (NULL
+ * if there is none), valid until the next step. */
+int64_t netrt_trainer_steps(const netrt_trainer *t);
+const float *netrt_trainer_param(const netrt_trainer *t, const char *name,
+                                 netrt_tensor_info *info);
+
+/* Writes the current parameters to `path` as .safetensors (the weights
+ * file names: PyTorch's state_dict). Written to a temporary file beside it
+ * and renamed over `path` when complete, so a save that fails or is
+ * interrupted leaves the previous file as it was. */
+int netrt_trainer_save(netrt_trainer *t, const char *path, char *err,
+                       size_t err_size);
+
+void netrt_trainer_destroy(netrt_trainer *t);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,10 +5,12 @@
 #include "netrt.h"
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 
-/// An opened model library. Immutable after netrt_open, so it can be shared
-/// by threads.
+/// An opened model library. Immutable after netrt_open but for its bound
+/// weights (guarded), so it can be shared by threads.
 struct netrt_handle {
   void *dl = nullptr;
   std::string path;
@@ -17,11 +19,31 @@ struct netrt_handle {
   int32_t numGrads = 0;
   bool hasForwardMask = false; ///< from NETRT_FORWARD_INPUTS_SYMBOL
   uint64_t forwardMask = 0;
-  /// Weights bound by netrt_open_with_weights (null: the library's own),
-  /// and the library's functions that run with and release them.
-  void *weights = nullptr;
+  /// The library's functions that run with a set of weights and release
+  /// one (set when a set is bound).
   netrt_run_with_weights_fn runWithWeights = nullptr;
   netrt_weights_destroy_fn destroyWeights = nullptr;
+
+  /// The weights runs use: bound by netrt_open_with_weights or by a train
+  /// step (null: the library's own). A run holds the set it started with
+  /// while a train step swaps in the next one.
+  std::shared_ptr<void> weights() const {
+    std::lock_guard<std::mutex> g(weightsLock);
+    return boundWeights;
+  }
+  /// Makes `w` (from the library's weights_create) the set runs use.
+  void bindWeights(void *w) {
+    std::shared_ptr<void> next(w, [fn = destroyWeights](void *p) {
+      if (p && fn)
+        fn(p);
+    });
+    std::lock_guard<std::mutex> g(weightsLock);
+    boundWeights.swap(next);
+  }
+
+private:
+  mutable std::mutex weightsLock;
+  std::shared_ptr<void> boundWeights;
 };
 
 namespace netrt {

@@ -224,8 +224,7 @@ extern "C" int netrt_weight_bytes(const netrt_handle *h, int64_t *stored,
 extern "C" void netrt_close(netrt_handle *h) {
   if (!h)
     return;
-  if (h->weights && h->destroyWeights)
-    h->destroyWeights(h->weights);
+  h->bindWeights(nullptr); // released before the library goes
   dlclose(h->dl);
   delete h;
 }
@@ -378,8 +377,9 @@ static bool runImpl(const netrt_handle *h, const char *which,
     args[i].data = zeros.back().data();
   }
 
-  int rc = h->weights ? h->runWithWeights(which, h->weights, args.data(), outputs)
-                      : fn(args.data(), outputs);
+  std::shared_ptr<void> weights = h->weights();
+  int rc = weights ? h->runWithWeights(which, weights.get(), args.data(), outputs)
+                   : fn(args.data(), outputs);
   if (rc != 0) {
     const char *msg = info->last_error ? info->last_error() : nullptr;
     err = "model '" + std::string(info->name) + "' failed in " + which + ": " +

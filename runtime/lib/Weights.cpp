@@ -101,8 +101,9 @@ bool weightsApi(netrt_handle *h, netrt_weights_create_fn &create,
 bool prepare(netrt_handle *h, netrt_weights_create_fn create,
              std::vector<netrt_tensor> &tensors, const std::string &what,
              std::string &err) {
-  h->weights = create(tensors.data());
-  if (!h->weights) {
+  void *w = create(tensors.data());
+  h->bindWeights(w);
+  if (!w) {
     const char *msg = h->info->last_error ? h->info->last_error() : nullptr;
     err = "cannot prepare the weights of " + what + ": " +
           (msg && *msg ? msg : "unknown error");

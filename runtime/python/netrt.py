@@ -7,6 +7,12 @@
     m.loss(x=images, label=labels)       # {'ce': 0-d ndarray}
     m.backward(x=images, label=labels)   # {'c1.weight': ..., 'x': ...}
 
+    # netc --train libraries: a train step updates the model's own weights
+    t = m.trainer(optimizer="sgd", momentum=0.9, weight_decay=5e-4)
+    t.step(0.01, x=images, label=labels)  # {'ce': loss before the update}
+    m.train_step(0.01, x=images, label=labels)   # the same, default SGD
+    m.save_weights("lenet5.safetensors")  # PyTorch state_dict names
+
 A dim of -1 in a shape is the symbolic batch N. Every failure (a bad library,
 a wrong input name, dtype or shape, an error inside the model) raises
 netrt.Error with libnetrt's message.
@@ -20,7 +26,7 @@ import os
 
 import numpy as np
 
-__all__ = ["Error", "Model"]
+__all__ = ["Error", "Model", "Trainer"]
 
 NETRT_MAX_RANK = 8
 _F32, _I32 = 0, 1
@@ -66,6 +72,20 @@ class _ModelInfo(ctypes.Structure):
         ("backward", ctypes.c_void_p),
         ("last_error", ctypes.c_void_p),
         ("set_num_threads", ctypes.c_void_p),
+    ]
+
+
+class _Optimizer(ctypes.Structure):
+    _fields_ = [
+        ("kind", ctypes.c_int32),
+        ("momentum", ctypes.c_float),
+        ("dampening", ctypes.c_float),
+        ("nesterov", ctypes.c_int32),
+        ("weight_decay", ctypes.c_float),
+        ("beta1", ctypes.c_float),
+        ("beta2", ctypes.c_float),
+        ("eps", ctypes.c_float),
+        ("keep_zeros", ctypes.c_int32),
     ]
 
 
@@ -116,6 +136,14 @@ def _lib():
         "netrt_run": (ctypes.c_int, [P, s, T, i32, T, s, sz]),
         "netrt_format_type": (ctypes.c_int, [TI, ctypes.c_int64, s, sz]),
         "netrt_set_num_threads": (None, [P, ctypes.c_int]),
+        "netrt_optimizer_defaults": (None, [ctypes.POINTER(_Optimizer), i32]),
+        "netrt_trainer_create": (P, [P, ctypes.POINTER(_Optimizer), s, sz]),
+        "netrt_train_step": (ctypes.c_int, [P, T, i32, ctypes.c_float,
+                                            ctypes.POINTER(ctypes.c_float), s, sz]),
+        "netrt_trainer_steps": (ctypes.c_int64, [P]),
+        "netrt_trainer_param": (ctypes.POINTER(ctypes.c_float), [P, s, TI]),
+        "netrt_trainer_save": (ctypes.c_int, [P, s, s, sz]),
+        "netrt_trainer_destroy": (None, [P]),
     }
     for name, (res, args) in sigs.items():
         fn = getattr(lib, name)
@@ -174,6 +202,11 @@ class Model:
 
     def close(self):
         if self._h:
+            # Trainers point at the handle: they go first.
+            for t in getattr(self, "_trainers", []):
+                t = t()
+                if t is not None:
+                    t.close()
             self._lib.netrt_close(self._h)
             self._h = None
 
@@ -213,6 +246,53 @@ class Model:
     def backward(self, **inputs):
         """Returns {parameter or input name: gradient of the summed losses}."""
         return self.run("backward", **inputs)
+
+    def trainer(self, optimizer="sgd", lr=None, momentum=0.0, dampening=0.0,
+                nesterov=False, weight_decay=0.0, betas=(0.9, 0.999), eps=1e-8,
+                keep_zeros=False):
+        """A Trainer of this model's own weights (netc --train libraries):
+        torch.optim.SGD or Adam, with their formulas and defaults;
+        keep_zeros holds the weights that are zero now at zero (retraining
+        after pruning). It becomes the model's default trainer."""
+        self._trainer = Trainer(self, optimizer, momentum, dampening, nesterov,
+                                weight_decay, betas, eps, keep_zeros)
+        return self._trainer
+
+    def train_step(self, lr, **inputs):
+        """One step of the default trainer (plain SGD unless trainer() made
+        another); returns {loss name: the loss before the update}."""
+        if getattr(self, "_trainer", None) is None:
+            self.trainer()
+        return self._trainer.step(lr, **inputs)
+
+    def save_weights(self, path):
+        """Writes the weights the model runs with to `path` (.safetensors,
+        PyTorch names); the previous file stays whole if this fails."""
+        if getattr(self, "_trainer", None) is None:
+            self.trainer()
+        self._trainer.save(path)
+
+    def _tensors(self, inputs):
+        """The ctypes tensors of `inputs` (every input, by name), and the
+        arrays behind them."""
+        names = [n for n, _, _ in self.inputs]
+        for key in inputs:
+            if key not in names:
+                raise Error("model '%s' has no input '%s' (its inputs: %s)" %
+                            (self.name, key, ", ".join(names) or "none"))
+        args = (_Tensor * max(len(names), 1))()
+        keep = []
+        for i, name in enumerate(names):
+            if name not in inputs:
+                continue
+            arr = self._convert(i, inputs[name])
+            keep.append(arr)
+            args[i].data = arr.ctypes.data
+            args[i].dtype = _F32 if arr.dtype == np.float32 else _I32
+            args[i].rank = arr.ndim
+            for d, size in enumerate(arr.shape):
+                args[i].shape[d] = size
+        return args, keep
 
     def _handle(self):
         if not self._h:
@@ -291,3 +371,84 @@ class Model:
         if self._lib.netrt_run(h, w, args, n, outs, err, _ERR_SIZE):
             raise Error(err.value.decode(errors="replace"))
         return results
+
+
+class Trainer:
+    """Trains a Model's own weights in place (netrt_trainer): each step
+    runs the library's train entry point (losses and gradients in one
+    pass), updates every parameter and binds the new weights to the model;
+    forward calls on other threads keep the weights they started with."""
+
+    _KINDS = {"sgd": 0, "adam": 1}
+
+    def __init__(self, model, optimizer="sgd", momentum=0.0, dampening=0.0,
+                 nesterov=False, weight_decay=0.0, betas=(0.9, 0.999),
+                 eps=1e-8, keep_zeros=False):
+        if optimizer not in self._KINDS:
+            raise Error("unknown optimizer '%s' (expected sgd or adam)" %
+                        optimizer)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise Error("Nesterov momentum requires a momentum and zero "
+                        "dampening")
+        self.model = model
+        self._lib = model._lib
+        opt = _Optimizer()
+        self._lib.netrt_optimizer_defaults(ctypes.byref(opt),
+                                           self._KINDS[optimizer])
+        opt.momentum, opt.dampening = momentum, dampening
+        opt.nesterov, opt.weight_decay = int(bool(nesterov)), weight_decay
+        opt.beta1, opt.beta2 = betas
+        opt.eps, opt.keep_zeros = eps, int(bool(keep_zeros))
+        err = ctypes.create_string_buffer(_ERR_SIZE)
+        self._t = self._lib.netrt_trainer_create(model._handle(),
+                                                 ctypes.byref(opt), err,
+                                                 _ERR_SIZE)
+        if not self._t:
+            raise Error(err.value.decode(errors="replace"))
+        self.losses = [n for n, _, _ in model.losses]
+        import weakref
+        if not hasattr(model, "_trainers"):
+            model._trainers = []
+        model._trainers.append(weakref.ref(self))
+
+    def step(self, lr, **inputs):
+        """One step at learning rate `lr`; {loss name: loss before it}."""
+        args, keep = self.model._tensors(inputs)
+        out = (ctypes.c_float * max(len(self.losses), 1))()
+        err = ctypes.create_string_buffer(_ERR_SIZE)
+        if self._lib.netrt_train_step(self._t, args, len(self.model.inputs),
+                                      float(lr), out, err, _ERR_SIZE):
+            raise Error(err.value.decode(errors="replace"))
+        del keep
+        return {n: float(out[i]) for i, n in enumerate(self.losses)}
+
+    @property
+    def steps(self):
+        return int(self._lib.netrt_trainer_steps(self._t))
+
+    def param(self, name):
+        """A copy of parameter `name`'s current value."""
+        info = _TensorInfo()
+        p = self._lib.netrt_trainer_param(self._t, name.encode(),
+                                          ctypes.byref(info))
+        if not p:
+            raise Error("no parameter '%s'" % name)
+        shape = tuple(info.shape[d] for d in range(info.rank))
+        return np.ctypeslib.as_array(p, shape=shape).copy()
+
+    def save(self, path):
+        err = ctypes.create_string_buffer(_ERR_SIZE)
+        if self._lib.netrt_trainer_save(self._t, os.fsencode(os.fspath(path)),
+                                        err, _ERR_SIZE):
+            raise Error(err.value.decode(errors="replace"))
+
+    def close(self):
+        if self._t:
+            self._lib.netrt_trainer_destroy(self._t)
+            self._t = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass

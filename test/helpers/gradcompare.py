@@ -192,8 +192,10 @@ class GradSuite:
                 self.chk.compare_outputs(
                     f"{what} [{label}] grad", got["grad"], want,
                     group_of=self._group, case_of=lambda n: n)
-                self.chk.compare_outputs(f"{what} [{label}] loss", got["loss"],
-                                         losses)
+                self.chk.compare_outputs(
+                    f"{what} [{label}] loss",
+                    {k: v for k, v in got["outputs"].items() if k in losses},
+                    losses)
 
     def _group(self, name):
         case = name.split(".")[0]
@@ -203,7 +205,8 @@ class GradSuite:
 
 
 def run_grad(so, inputs, out_dir):
-    """net-run --loss --grad: {'loss': {name: array}, 'grad': {name: array}}."""
+    """net-run --loss --grad: {'outputs': {output or loss name: array},
+    'grad': {name: array}}."""
     import shutil
     if os.path.isdir(out_dir):
         shutil.rmtree(out_dir)
@@ -215,5 +218,4 @@ def run_grad(so, inputs, out_dir):
             ["--output-dir", res, "--loss", "--grad"], "net-run --grad")
     grads = nc._read_outputs(os.path.join(res, "grad"))
     everything = nc._read_outputs(res)
-    return {"grad": grads,
-            "loss": {k: v for k, v in everything.items() if k.endswith("_loss")}}
+    return {"grad": grads, "outputs": everything}

@@ -587,9 +587,10 @@ static pthread_mutex_t weights_lock = PTHREAD_MUTEX_INITIALIZER;
    Embedded parameters outlive the result (they are in the library; a
    decoded one a kernel reads in place is kept by the result): raw
    arguments are used where they are, and what nothing reads in place is
-   released once prepared. Bound ones are copied. NULL on failure, with
-   last_error set. */
-static netc_weights *prepare_weights(const float *const *raw_in) {
+   released once prepared. Bound ones are copied, and so is everything
+   with `copy` (the caller's tensors, a train step's parameters). NULL on
+   failure, with last_error set. */
+static netc_weights *prepare_weights(const float *const *raw_in, int copy) {
   netc_weights *w = (netc_weights *)calloc(1, sizeof *w);
   int uses[NETC_NUM_RAW + 1];
   const float *raw[NETC_NUM_RAW + 1];
@@ -607,7 +608,7 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
     for (s = 0; s < 5; ++s)
       if (kPrep[p].src[s] >= 0)
         ++uses[kPrep[p].src[s]];
-    if (!(kPrep[p].kind == NETC_PREP_RAW && kRaw[kPrep[p].src[0]].embedded))
+    if (copy || !(kPrep[p].kind == NETC_PREP_RAW && kRaw[kPrep[p].src[0]].embedded))
       total += (kPrep[p].numel * prep_elem_bytes(kPrep[p].kind) + ALIGN - 1) /
                ALIGN * ALIGN;
   }
@@ -634,7 +635,7 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
       }
       src[s] = i >= 0 ? raw[i] : NULL;
     }
-    if (q->kind == NETC_PREP_RAW && kRaw[q->src[0]].embedded) {
+    if (!copy && q->kind == NETC_PREP_RAW && kRaw[q->src[0]].embedded) {
       w->ptr[p] = (float *)src[0];
       if (owned[q->src[0]]) {
         if (!w->kept)
@@ -672,7 +673,8 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
     }
     case NETC_PREP_FC_BLOCK:
       prep_fc_block(r0, src[0], q->param,
-                    r0->embedded && r0->release && uses[q->src[0]] == 1, out);
+                    !copy && r0->embedded && r0->release && uses[q->src[0]] == 1,
+                    out);
       break;
     case NETC_PREP_WINOGRAD:
       prep_winograd(r0, src[0], src[1], src[2], q->eps, q->param, out);
@@ -707,7 +709,7 @@ static netc_weights *prepare_weights(const float *const *raw_in) {
         free(owned[i]);
         owned[i] = NULL;
         raw[i] = NULL;
-      } else if (kRaw[i].embedded && kRaw[i].release) {
+      } else if (!copy && kRaw[i].embedded && kRaw[i].release) {
         release_pages(src[s], kRaw[i].numel * 4);
       }
     }
@@ -760,7 +762,7 @@ static netc_weights *current_weights(void) {
   if (!weights_now && NETC_NUM_BOUND == 0) {
     const float *raw[NETC_NUM_RAW + 1];
     embedded_values(raw);
-    weights_now = prepare_weights(raw);
+    weights_now = prepare_weights(raw, 0);
   }
   w = weights_now;
   pthread_mutex_unlock(&weights_lock);
@@ -1158,31 +1160,80 @@ static int run_entry(const netc_entry *e, const netc_weights *bound,
 
 #endif
 
+/* Whether `t` is an f32 tensor of raw parameter i's shape. */
+static int fits_raw(const netrt_tensor *t, int i) {
+  int k, ok = t->data && t->dtype == NETRT_F32 && t->rank == kRaw[i].rank;
+  for (k = 0; ok && k < t->rank; ++k)
+    ok = t->shape[k] == kRaw[i].shape[k];
+  if (!ok)
+    snprintf(last_error, sizeof last_error,
+             "parameter '%s': expected an f32 tensor of the shape the library "
+             "was compiled for", kRaw[i].name);
+  return ok;
+}
+
 /* Prepared weights from the tensors netrt_model_weights lists (the
    parameters the library does not hold, in kRaw's order), checked against
    the shapes the library was compiled for. */
 static netc_weights *create_weights(const netrt_tensor *tensors) {
   const float *raw[NETC_NUM_RAW + 1];
-  int i, k, next = 0;
+  int i, next = 0;
   last_error[0] = 0;
   for (i = 0; i < NETC_NUM_RAW; ++i) {
     const netrt_tensor *t;
     if (kRaw[i].embedded)
       continue;
     t = &tensors[next++];
-    int ok = t->data && t->dtype == NETRT_F32 && t->rank == kRaw[i].rank;
-    for (k = 0; ok && k < t->rank; ++k)
-      ok = t->shape[k] == kRaw[i].shape[k];
-    if (!ok) {
-      snprintf(last_error, sizeof last_error,
-               "weight '%s': expected an f32 tensor of the shape the library "
-               "was compiled for", kRaw[i].name);
+    if (!fits_raw(t, i))
       return NULL;
-    }
     raw[i] = (const float *)t->data;
   }
   embedded_values(raw);
-  return prepare_weights(raw);
+  return prepare_weights(raw, 0);
+}
+
+/*===------------------- the parameters a train step updates --------------===*/
+
+/* Copies the library's own value of every raw parameter (kRaw's order)
+   into `out`, caller-allocated f32 tensors of their shapes; 0, or -1 with
+   last_error set. */
+static int read_own_params(netrt_tensor *out) {
+  int i;
+  last_error[0] = 0;
+  for (i = 0; i < NETC_NUM_RAW; ++i) {
+    if (!fits_raw(&out[i], i))
+      return -1;
+    if (!kRaw[i].embedded) {
+      snprintf(last_error, sizeof last_error,
+               "parameter '%s' is not in the library (built with "
+               "--no-embed-weights)", kRaw[i].name);
+      return -1;
+    }
+    if (kRaw[i].coded) {
+      float *v = decode_raw(i);
+      if (!v)
+        return -1;
+      memcpy(out[i].data, v, (size_t)kRaw[i].numel * 4);
+      free(v);
+    } else {
+      memcpy(out[i].data, netc_blob() + kRaw[i].offset,
+             (size_t)kRaw[i].numel * 4);
+    }
+  }
+  return 0;
+}
+
+/* Prepared weights from every raw parameter, in kRaw's order (copied). */
+static netc_weights *create_weights_from_params(const netrt_tensor *params) {
+  const float *raw[NETC_NUM_RAW + 1];
+  int i;
+  last_error[0] = 0;
+  for (i = 0; i < NETC_NUM_RAW; ++i) {
+    if (!fits_raw(&params[i], i))
+      return NULL;
+    raw[i] = (const float *)params[i].data;
+  }
+  return prepare_weights(raw, 1);
 }
 
 __attribute__((constructor)) static void install_handlers(void) {

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/MapVector.h"
 
 namespace mlir::net {
@@ -143,10 +144,44 @@ struct NetDifferentiate
     func::FuncOp fn = loss.clone();
     fn.setName("backward");
     module.insert(std::next(Block::iterator(loss)), fn);
+    SmallVector<Value> losses(
+        cast<func::ReturnOp>(fn.getBody().front().getTerminator()).getOperands());
     if (failed(build(fn))) {
       fn.erase();
       return signalPassFailure();
     }
+    addTrainEntry(loss, fn, losses);
+  }
+
+  /// @train: what a train step runs, the losses (as @loss names them) and
+  /// then @backward's gradients, from one pass over the model.
+  void addTrainEntry(func::FuncOp loss, func::FuncOp backward,
+                     ArrayRef<Value> losses) {
+    IRMapping map;
+    func::FuncOp train = backward.clone(map);
+    train.setName("train");
+    getOperation().insert(std::next(Block::iterator(backward)), train);
+    auto ret = cast<func::ReturnOp>(train.getBody().front().getTerminator());
+    OpBuilder b(ret);
+    SmallVector<Value> results;
+    SmallVector<DictionaryAttr> attrs;
+    for (auto [i, v] : llvm::enumerate(losses)) {
+      results.push_back(map.lookup(v));
+      DictionaryAttr a = loss.getResultAttrDict(i);
+      attrs.push_back(a ? a : b.getDictionaryAttr({}));
+    }
+    for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+      results.push_back(v);
+      attrs.push_back(backward.getResultAttrDict(i));
+    }
+    b.create<func::ReturnOp>(ret.getLoc(), results);
+    ret.erase();
+    SmallVector<Type> types;
+    for (Value v : results)
+      types.push_back(v.getType());
+    train.setFunctionType(
+        FunctionType::get(train.getContext(), train.getArgumentTypes(), types));
+    train.setAllResultAttrs(attrs);
   }
 
   LogicalResult build(func::FuncOp fn) {

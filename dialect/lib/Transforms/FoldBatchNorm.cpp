@@ -74,6 +74,7 @@ bool foldValues(OpBuilder &b, ConvOp conv, BatchNormOp bn, Value &w, Value &bias
 
 struct FoldBatchNormPass
     : public net::impl::NetFoldBatchNormBase<FoldBatchNormPass> {
+  using NetFoldBatchNormBase::NetFoldBatchNormBase;
   void runOnOperation() override {
     SmallVector<BatchNormOp> bns;
     getOperation().walk([&](BatchNormOp bn) { bns.push_back(bn); });
@@ -83,7 +84,7 @@ struct FoldBatchNormPass
         continue;
       OpBuilder b(bn);
       Value w, bias;
-      if (foldValues(b, conv, bn, w, bias)) {
+      if (foldWeights && foldValues(b, conv, bn, w, bias)) {
         auto fused = b.create<FusedConvOp>(
             b.getFusedLoc({conv.getLoc(), bn.getLoc()}), bn.getType(),
             conv.getInput(), w, bias, Value(), Value(), Value(), Value(),

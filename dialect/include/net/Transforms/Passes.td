@@ -1,6 +1,8 @@
 //===- Passes.td - Optimisation passes on the net dialect --*- tablegen -*-===//
 //
-// net-prune-magnitude runs first at every level when netc --prune asks.
+// net-prune-magnitude runs first at every level when netc --prune asks;
+// net-differentiate next when netc --train asks (it builds @backward, which
+// every later pass then optimises like @forward).
 // The -O2 pipeline runs them in this order (compiler/driver/Registration.cpp):
 // fold-batchnorm, fuse-conv, layout, tile, concat-in-place. Each has its own lit test in
 // test/Passes/.
@@ -94,8 +96,13 @@ def NetFoldBatchNorm : Pass<"net-fold-batchnorm", "func::FuncOp"> {
     `<weight>#bn` and `<weight>#bn.bias` and no batchnorm. Without values
     (`netc --no-embed-weights`: weights bound when the library is opened)
     it keeps the batchnorm parameters and the library folds them when they
-    are bound.
+    are bound; so it does with `fold-values=false` (`netc --train`: the
+    library's parameters stay the model's, which a train step updates).
   }];
+  let options = [
+    Option<"foldWeights", "fold-values", "bool", "true",
+           "fold the values here when they are in the IR">,
+  ];
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 

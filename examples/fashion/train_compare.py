@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""LeNet-5 trained on Fashion-MNIST by netc and by PyTorch, side by side.
+
+    examples/fashion/train_compare.py [--epochs 5] [--batch 64] [--lr 0.05]
+        [--momentum 0.9] [--threads 2] [--count N] [--json out.json]
+
+netc compiles examples/fashion/lenet5_fmnist.net with --train from its
+deterministic initialisation (--weights=init); those initial weights are
+written as .safetensors and loaded into the equivalent torch module, so
+both start from the same values. Both then take the same steps: the same
+shuffled batches (one numpy seed), SGD with the same momentum and
+learning rate, 2 threads each. After every epoch each prints its mean
+loss, its test top-1 on the 10,000 test images and its training speed
+(images/s of the train steps alone); the last lines compare them.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+sys.path.insert(0, os.path.join(REPO, "runtime", "python"))
+import fashion_mnist as fm  # noqa: E402
+import netrt  # noqa: E402
+from safetensors_np import load_safetensors  # noqa: E402
+
+
+def torch_lenet():
+    import torch.nn as nn
+
+    class LeNet5(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(1, 6, 5, padding=2)
+            self.c3 = nn.Conv2d(6, 16, 5)
+            self.f5 = nn.Linear(400, 120)
+            self.f6 = nn.Linear(120, 84)
+            self.logits = nn.Linear(84, 10)
+
+        def forward(self, x):
+            import torch
+            import torch.nn.functional as F
+            x = F.max_pool2d(F.relu(self.c1(x)), 2)
+            x = F.max_pool2d(F.relu(self.c3(x)), 2)
+            x = F.relu(self.f5(torch.flatten(x, 1)))
+            x = F.relu(self.f6(x))
+            return self.logits(x)
+    return LeNet5()
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=0.05)
+    ap.add_argument("--momentum", type=float, default=0.9)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--count", type=int, default=0,
+                    help="train on the first COUNT images only")
+    ap.add_argument("--netc", default=os.path.join(REPO, "build", "bin", "netc"))
+    ap.add_argument("--json")
+    args = ap.parse_args(argv)
+
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(args.threads)
+    x, y = fm.load("train", count=args.count or None)
+    tx, ty = fm.load("test")
+    work = tempfile.mkdtemp(prefix="train-compare-")
+    so = os.path.join(work, "liblenet5_fmnist.so")
+    subprocess.run([args.netc, os.path.join(REPO, "examples", "fashion",
+                                            "lenet5_fmnist.net"),
+                    "--train", "--weights=init", "-o", so], check=True)
+    m = netrt.Model(so)
+    m.set_num_threads(args.threads)
+    trainer = m.trainer(momentum=args.momentum)
+    init = os.path.join(work, "init.safetensors")
+    trainer.save(init)
+    tm = torch_lenet()
+    tm.load_state_dict({k: torch.from_numpy(v)
+                        for k, v in load_safetensors(init).items()})
+    opt = torch.optim.SGD(tm.parameters(), lr=args.lr, momentum=args.momentum)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
+    txt = torch.from_numpy(tx)
+
+    rng = np.random.default_rng(0)
+    steps = (len(x) + args.batch - 1) // args.batch
+    rows = []
+    for epoch in range(args.epochs):
+        order = rng.permutation(len(x))
+        sums = {"netc": 0.0, "torch": 0.0}
+        secs = {"netc": 0.0, "torch": 0.0}
+        for s in range(steps):
+            idx = order[s * args.batch:(s + 1) * args.batch]
+            bx, by = x[idx], y[idx]
+            t0 = time.perf_counter()
+            loss = trainer.step(args.lr, x=bx, label=by)["ce"]
+            secs["netc"] += time.perf_counter() - t0
+            sums["netc"] += loss * len(idx)
+            t0 = time.perf_counter()
+            opt.zero_grad()
+            tl = F.cross_entropy(tm(xt[idx]), yt[idx])
+            tl.backward()
+            opt.step()
+            secs["torch"] += time.perf_counter() - t0
+            sums["torch"] += float(tl) * len(idx)
+        acc = {}
+        pred = np.concatenate([m.forward(x=tx[i:i + 1000])["logits"].argmax(1)
+                               for i in range(0, len(tx), 1000)])
+        acc["netc"] = 100.0 * float((pred == ty).mean())
+        with torch.no_grad():
+            tp = tm(txt).argmax(1).numpy()
+        acc["torch"] = 100.0 * float((tp == ty).mean())
+        row = {"epoch": epoch + 1}
+        for k in ("netc", "torch"):
+            row[k] = {"loss": sums[k] / len(x), "test_top1": acc[k],
+                      "images_per_s": len(x) / secs[k]}
+            print(f"epoch {epoch + 1}/{args.epochs} {k:5s}: loss "
+                  f"{row[k]['loss']:.4f}, test top-1 {acc[k]:.2f}%, "
+                  f"{row[k]['images_per_s']:.0f} images/s", flush=True)
+        rows.append(row)
+    last = rows[-1]
+    print(f"after {args.epochs} epochs: netc {last['netc']['test_top1']:.2f}% vs "
+          f"PyTorch {last['torch']['test_top1']:.2f}% "
+          f"({last['netc']['test_top1'] - last['torch']['test_top1']:+.2f} "
+          f"points); train step netc/PyTorch images/s "
+          f"{last['netc']['images_per_s'] / last['torch']['images_per_s']:.2f}x")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"batch": args.batch, "lr": args.lr,
+                       "momentum": args.momentum, "threads": args.threads,
+                       "epochs": rows}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
