@@ -105,6 +105,16 @@ struct OpStage {
   // so a template may stage windows of it).
   Halide::Func sumsInput;
 
+  // A gradient kernel computed by register tiles (GradSchedule.cpp):
+  // `func` is a pure copy of `acc`, the reduction (rdom), over `vars`;
+  // vars[0] is vectorized and vars[gradTileVar] unrolled across a tile of
+  // `gradTile`. With `gradLanes`, `func` instead sums `acc` over its first
+  // dim (vector lanes of a reduction over pixels, conv_grad_weight), which
+  // is tiled over its dim gradTileVar.
+  int gradTileVar = -1;
+  int gradTile = 0;
+  bool gradLanes = false;
+
   bool inlined = false; // computed inside a consumer's schedule
 
   // `func` is a net.qdq's u8 codes of what this stage computed (lowerQdq):

@@ -101,6 +101,13 @@ for kind in ("maxpool", "avgpool"):
     pool(kind, 2, (9, 10), 3, stride=2, pad=1)
     pool(kind, 2, (7, 9), 3, stride=2, ceil=True)
     pool(kind, 3, (11,), 3, stride=2)
+    pool(kind, 2, (7, 9), 2, ceil=True)
+suite.add("maxpool", "of relu (tied zeros: the first maximum wins)",
+          {"x": ("N", 3, 6, 6)}, "maxpool(relu({x}), kernel=2)",
+          lambda x: F.max_pool2d(torch.relu(x), 2), file="pools")
+suite.add("maxpool", "of relu, k3 s2 (overlapping, tied zeros)",
+          {"x": ("N", 2, 7, 7)}, "maxpool(relu({x}), kernel=3, stride=2)",
+          lambda x: F.max_pool2d(torch.relu(x), 3, 2), file="pools")
 suite.add("global_avgpool", "3x5x4", {"x": ("N", 3, 5, 4)},
           "global_avgpool({x})", lambda x: x.mean(dim=(2, 3), keepdim=True),
           file="pools")

@@ -10,6 +10,7 @@
 
 #include "net/IR/NetOps.h"
 
+#include <algorithm>
 #include <limits>
 
 using namespace netc;
@@ -57,6 +58,30 @@ Expr zeroOutside(const HTensor &x, std::vector<Expr> at, size_t spatial) {
   return select(inside, x.f(at), 0.0f);
 }
 
+/// `t` zero outside its spatial extent, as a Func a schedule materializes
+/// over the region its readers need (so they read it without guards).
+Func zeroPadded(LowerContext &cx, const HTensor &t, const std::string &name) {
+  std::vector<Var> v = cx.makeVars(t.rank());
+  std::vector<Expr> at(v.begin(), v.end());
+  size_t spatial = t.rank() - 2;
+  Func p(cx.fresh(name));
+  p(v) = zeroOutside(t, at, spatial);
+  return p;
+}
+
+/// The tile of a gradient kernel: the channel dim unrolled by up to 4.
+void tileStage(LowerContext &cx, mlir::Value result, Func f, Func acc,
+               std::vector<Var> v, int tileVar, RDom r,
+               std::vector<Func> helpers) {
+  cx.define(result, f, v, OpStage::Reduction, false, std::move(helpers), r);
+  OpStage &s = cx.model.stages.back();
+  s.acc = acc;
+  s.gradTileVar = tileVar;
+  s.gradTile = (int)std::min<int64_t>(4, s.shape[s.shape.size() - 1 - tileVar] > 0
+                                             ? s.shape[s.shape.size() - 1 - tileVar]
+                                             : 4);
+}
+
 void lowerConvGradInput(LowerContext &cx, mlir::net::ConvGradInputOp op) {
   const HTensor &dy = cx.get(op.getGrad());
   const HTensor &w = cx.get(op.getWeight());
@@ -72,51 +97,86 @@ void lowerConvGradInput(LowerContext &cx, mlir::net::ConvGradInputOp op) {
     dom.push_back(Range(0, (int)w.shape[rank - 1 - i]));
   dom.push_back(Range(0, perGroupOut));
   RDom r(dom, cx.fresh("r_dgrad"));
-  std::vector<Expr> taps;
-  for (size_t i = 0; i < spatial; ++i)
-    taps.push_back(r[(int)i]);
-  Reach to = reach(v, taps, op.getStride(), op.getPad(), op.getDilation(), shapeOf(op.getGrad()));
+  // dy zero-padded: each tap reads it without a bounds test; a strided
+  // convolution's taps that fall between outputs are skipped.
+  Func dyp = zeroPadded(cx, dy, "grad_padded");
+  std::vector<Expr> dyAt;
+  Expr whole = Internal::const_true();
+  for (size_t i = 0; i < spatial; ++i) {
+    size_t d = spatial - 1 - i;
+    int st = (int)op.getStride()[d];
+    Expr t = v[i] + (int)op.getPad()[d] - (int)op.getDilation()[d] * r[(int)i];
+    dyAt.push_back(st == 1 ? t : t / st);
+    if (st != 1)
+      whole = whole && t % st == 0;
+  }
   Expr o = groups == 1 ? Expr(r[(int)spatial])
                        : (c / perGroupIn) * perGroupOut + r[(int)spatial];
   Expr wc = groups == 1 ? Expr(c) : c % perGroupIn;
-  std::vector<Expr> dyAt = to.at, wAt = taps;
+  std::vector<Expr> wAt;
+  for (size_t i = 0; i < spatial; ++i)
+    wAt.push_back(r[(int)i]);
   dyAt.insert(dyAt.end(), {o, n});
   wAt.insert(wAt.end(), {wc, o});
-  Func f(cx.fresh("conv_grad_input"));
-  f(v) = 0.0f;
-  f(v) += select(to.valid, dy.f(dyAt) * w.f(wAt), 0.0f);
-  cx.define(op.getResult(), f, v, OpStage::Reduction, true, {}, r);
+  Func acc(cx.fresh("conv_grad_input_sums")), f(cx.fresh("conv_grad_input"));
+  Expr term = dyp(dyAt) * w.f(wAt);
+  acc(v) = 0.0f;
+  acc(v) += Internal::is_const_one(whole) ? term : select(whole, term, 0.0f);
+  f(v) = acc(v);
+  tileStage(cx, op.getResult(), f, acc, v, (int)rank - 2, r, {dyp});
 }
 
-void lowerConvGradWeight(LowerContext &cx, mlir::net::ConvGradWeightOp op) {
+/// dw[o, c, k] = sum over n and output pixels p of dy[n, o, p] *
+/// x[n, c, s*p - pad + d*k]: per vector lane of the innermost pixel dim a
+/// partial sum (`acc`, over the batch, the rows and the lane's columns),
+/// then the lanes summed. Reads zero-padded copies of x and dy (dy padded
+/// to whole vectors of columns).
+void lowerConvGradWeight(LowerContext &cx, mlir::net::ConvGradWeightOp op,
+                         int lanes) {
   const HTensor &x = cx.get(op.getInput());
   const HTensor &dy = cx.get(op.getGrad());
   std::vector<int64_t> shape = shapeOf(op.getResult());
   size_t rank = shape.size(), spatial = rank - 2;
   int groups = (int)op.getGroups();
   int perGroupIn = (int)shape[1], perGroupOut = (int)shape[0] / groups;
+  int cols = (int)dy.shape[rank - 1];
+  int chunks = (cols + lanes - 1) / lanes;
   std::vector<Var> v = cx.makeVars(rank); // k..., c, o
-  Var c = v[rank - 2], o = v[rank - 1];
-  Region dom;
-  for (size_t i = 0; i < spatial; ++i)
+  Var c = v[rank - 2], o = v[rank - 1], lane("lane");
+  std::vector<Var> av = {lane};
+  av.insert(av.end(), v.begin(), v.end());
+  Region dom = {Range(0, chunks)};
+  for (size_t i = 1; i < spatial; ++i)
     dom.push_back(Range(0, (int)dy.shape[rank - 1 - i]));
   dom.push_back(Range(0, cx.extent(dy, 0)));
   RDom r(dom, cx.fresh("r_wgrad"));
+  Func xp = zeroPadded(cx, x, "input_padded"), dyp = zeroPadded(cx, dy, "grad_padded");
   std::vector<Expr> dyAt, xAt;
   for (size_t i = 0; i < spatial; ++i) {
     size_t d = spatial - 1 - i;
-    dyAt.push_back(r[(int)i]);
-    xAt.push_back(r[(int)i] * (int)op.getStride()[d] - (int)op.getPad()[d] +
+    Expr p = i == 0 ? r[0] * lanes + lane : Expr(r[(int)i]);
+    dyAt.push_back(p);
+    xAt.push_back(p * (int)op.getStride()[d] - (int)op.getPad()[d] +
                   v[i] * (int)op.getDilation()[d]);
   }
   Expr item = r[(int)spatial];
   dyAt.insert(dyAt.end(), {o, item});
   Expr cin = groups == 1 ? Expr(c) : (o / perGroupOut) * perGroupIn + c;
   xAt.insert(xAt.end(), {cin, item});
-  Func f(cx.fresh("conv_grad_weight"));
+  Func acc(cx.fresh("conv_grad_weight_lanes")), f(cx.fresh("conv_grad_weight"));
+  acc(av) = 0.0f;
+  acc(av) += dyp(dyAt) * xp(xAt);
+  RDom rl(0, lanes, cx.fresh("r_lanes"));
+  std::vector<Expr> at = {rl};
+  at.insert(at.end(), v.begin(), v.end());
   f(v) = 0.0f;
-  f(v) += dy.f(dyAt) * zeroOutside(x, xAt, spatial);
-  cx.define(op.getResult(), f, v, OpStage::Reduction, true, {}, r);
+  f(v) += acc(at);
+  cx.define(op.getResult(), f, v, OpStage::Reduction, true, {xp, dyp}, r);
+  OpStage &s = cx.model.stages.back();
+  s.acc = acc;
+  s.gradLanes = true;
+  s.gradTileVar = 0; // the kernel's columns, unrolled across a tile
+  s.gradTile = (int)shape[rank - 1];
 }
 
 void lowerFcGradInput(LowerContext &cx, mlir::net::FcGradInputOp op) {
@@ -124,18 +184,36 @@ void lowerFcGradInput(LowerContext &cx, mlir::net::FcGradInputOp op) {
   const HTensor &w = cx.get(op.getWeight());
   std::vector<int64_t> shape = shapeOf(op.getResult());
   size_t rank = shape.size();
+  // dy W on the flattened input [N, features], viewed in its shape after.
+  RDom r(0, (int)w.shape[0], cx.fresh("r_fc_dgrad"));
+  Var i("x"), n("y");
+  Func acc(cx.fresh("fc_grad_input_sums")), flat(cx.fresh("fc_grad_input_flat"));
+  acc(i, n) = 0.0f;
+  acc(i, n) += dy.f(r, n) * w.f(i, r);
+  flat(i, n) = acc(i, n);
+  if (rank == 2) {
+    tileStage(cx, op.getResult(), flat, acc, {i, n}, 1, r, {});
+    return;
+  }
+  int64_t features = 1;
+  for (size_t d = 1; d < rank; ++d)
+    features *= shape[d];
+  cx.model.stages.push_back({OpStage::Reduction, flat, {i, n},
+                             {shape[0], features}, false, {}, r});
+  OpStage &s = cx.model.stages.back();
+  s.acc = acc;
+  s.gradTileVar = 1;
+  s.gradTile = 4;
   std::vector<Var> v = cx.makeVars(rank);
   Expr feature = 0;
   int stride = 1;
-  for (size_t i = 0; i + 1 < rank; ++i) {
-    feature = feature + v[i] * stride;
-    stride *= (int)shape[rank - 1 - i];
+  for (size_t d = 0; d + 1 < rank; ++d) {
+    feature = feature + v[d] * stride;
+    stride *= (int)shape[rank - 1 - d];
   }
-  RDom r(0, (int)w.shape[0], cx.fresh("r_fc_dgrad"));
   Func f(cx.fresh("fc_grad_input"));
-  f(v) = 0.0f;
-  f(v) += dy.f(r, v[rank - 1]) * w.f(feature, r);
-  cx.define(op.getResult(), f, v, OpStage::Reduction, true, {}, r);
+  f(v) = flat(feature, v[rank - 1]);
+  cx.define(op.getResult(), f, v, OpStage::Elementwise, false);
 }
 
 void lowerFcGradWeight(LowerContext &cx, mlir::net::FcGradWeightOp op) {
@@ -144,10 +222,11 @@ void lowerFcGradWeight(LowerContext &cx, mlir::net::FcGradWeightOp op) {
   Func flat = cx.flattened(x, cx.fresh("flatten"));
   RDom r(0, cx.extent(dy, 0), cx.fresh("r_fc_wgrad"));
   Var i("x"), o("y");
-  Func f(cx.fresh("fc_grad_weight"));
-  f(i, o) = 0.0f;
-  f(i, o) += dy.f(o, r) * flat(i, r);
-  cx.define(op.getResult(), f, {i, o}, OpStage::Reduction, true, {}, r);
+  Func acc(cx.fresh("fc_grad_weight_sums")), f(cx.fresh("fc_grad_weight"));
+  acc(i, o) = 0.0f;
+  acc(i, o) += dy.f(o, r) * flat(i, r);
+  f(i, o) = acc(i, o);
+  tileStage(cx, op.getResult(), f, acc, {i, o}, 1, r, {});
 }
 
 /// The kernel taps of a pool as a reduction domain (Halide dim order).
@@ -174,12 +253,58 @@ Expr linearTap(const std::vector<Expr> &taps, llvm::ArrayRef<int64_t> kernel) {
   return index;
 }
 
+/// Windows that tile the input (stride = kernel, no padding): each input
+/// element is in at most one window, so its gradient is that window's
+/// adjoint where it is the window's first maximum, no sum.
+bool disjointWindows(llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> stride,
+                     llvm::ArrayRef<int64_t> pad) {
+  for (size_t d = 0; d < kernel.size(); ++d)
+    if (kernel[d] != stride[d] || pad[d] != 0)
+      return false;
+  return true;
+}
+
 void lowerMaxPoolGrad(LowerContext &cx, mlir::net::MaxPoolGradOp op) {
   const HTensor &x = cx.get(op.getInput());
   const HTensor &dy = cx.get(op.getGrad());
   llvm::ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(),
                           pad = op.getPad();
   size_t rank = x.rank(), spatial = rank - 2;
+  if (disjointWindows(kernel, stride, pad)) {
+    // The window of each element and its first maximum, found by a scan
+    // of the window in PyTorch's order (a later tap wins only if larger).
+    std::vector<Var> v = cx.makeVars(rank);
+    std::vector<Expr> tapOf, dyAt;
+    Expr inside = Internal::const_true();
+    for (size_t i = 0; i < spatial; ++i) {
+      size_t d = spatial - 1 - i;
+      int k = (int)kernel[d], out = (int)dy.shape[rank - 1 - i];
+      tapOf.push_back(v[i] % k);
+      inside = inside && v[i] / k < out;
+      dyAt.push_back(min(v[i] / k, out - 1));
+    }
+    dyAt.insert(dyAt.end(), {v[rank - 2], v[rank - 1]});
+    std::vector<Expr> taps;
+    tapDomain(cx, kernel, "r_pool_window", taps);
+    // The tap of each window's first maximum (clamped taps of a ceil
+    // window repeat its last element: equal, they never win).
+    Func best(cx.fresh("pool_window_max"));
+    std::vector<Var> jv = cx.makeVars(rank);
+    std::vector<Expr> jat(jv.begin(), jv.end());
+    for (size_t i = 0; i < spatial; ++i)
+      jat[i] = min(jv[i] * (int)kernel[spatial - 1 - i] + taps[i],
+                   (int)x.shape[rank - 1 - i] - 1);
+    best(jv) = argmax(x.f(jat), cx.fresh("argmax"));
+    std::vector<Expr> bestTaps;
+    std::vector<Expr> wat = dyAt;
+    for (size_t i = 0; i < spatial; ++i)
+      bestTaps.push_back(best(wat)[(int)i]);
+    Func f(cx.fresh("maxpool_grad"));
+    f(v) = select(inside && linearTap(bestTaps, kernel) == linearTap(tapOf, kernel),
+                  dy.f(dyAt), 0.0f);
+    cx.define(op.getResult(), f, v, OpStage::Elementwise, false, {best});
+    return;
+  }
   // Which tap of each window is its (first) maximum.
   std::vector<Var> jv = cx.makeVars(rank);
   std::vector<Expr> wtaps;
@@ -282,7 +407,12 @@ void lowerBatchNormGrad(LowerContext &cx, mlir::net::BatchNormGradOp op) {
 
 void netc::registerLayerGradLowerings(LowerTable &t) {
   addLowering<mlir::net::ConvGradInputOp>(t, lowerConvGradInput);
-  addLowering<mlir::net::ConvGradWeightOp>(t, lowerConvGradWeight);
+  // The lanes of conv_grad_weight's partial sums: 16 (one AVX-512 vector,
+  // two AVX2 ones), padding the columns to a multiple.
+  addLowering<mlir::net::ConvGradWeightOp>(
+      t, +[](LowerContext &cx, mlir::net::ConvGradWeightOp op) {
+        lowerConvGradWeight(cx, op, 16);
+      });
   addLowering<mlir::net::FcGradInputOp>(t, lowerFcGradInput);
   addLowering<mlir::net::FcGradWeightOp>(t, lowerFcGradWeight);
   addLowering<mlir::net::MaxPoolGradOp>(t, lowerMaxPoolGrad);

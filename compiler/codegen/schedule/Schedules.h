@@ -45,6 +45,12 @@ void schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,
 void scheduleChannelsInnermost(OpStage &s, int vec,
                                std::vector<std::string> &log);
 
+/// A gradient kernel computed by register tiles (OpStage::gradTileVar):
+/// vars[0] vectorized, the tile dim unrolled, the reduction inside the
+/// tile; or, with gradLanes, partial sums per vector lane tiled over the
+/// kernel's columns, then summed (GradSchedule.cpp).
+void scheduleGradTile(OpStage &s, int vec, std::vector<std::string> &log);
+
 } // namespace netc
 
 #endif // NETC_CODEGEN_SCHEDULE_SCHEDULES_H

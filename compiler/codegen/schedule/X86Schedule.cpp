@@ -111,6 +111,10 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
       scheduleSparseFc(s, log);
       continue;
     }
+    if (optLevel >= 1 && (s.gradTileVar >= 0 || s.gradLanes)) {
+      scheduleGradTile(s, vec, log);
+      continue;
+    }
     if (optLevel >= 1 && s.tile.vec) {
       scheduleTiledConv(s, log);
       continue;
@@ -126,6 +130,8 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
     s.func.compute_root();
     for (Func h : s.helpers)
       h.compute_root();
+    if (s.acc.defined()) // a gradient kernel's sums (-O0)
+      s.acc.compute_root();
     log.push_back(s.func.name() + ": compute_root");
     // Scalars (losses) and -O0 stay serial.
     if (optLevel == 0 || s.vars.empty())

@@ -154,7 +154,7 @@ struct NetDifferentiate
   }
 
   /// @train: what a train step runs, the losses (as @loss names them) and
-  /// then @backward's gradients, from one pass over the model.
+  /// then @backward's gradients of the parameters, from one pass.
   void addTrainEntry(func::FuncOp loss, func::FuncOp backward,
                      ArrayRef<Value> losses) {
     IRMapping map;
@@ -170,7 +170,9 @@ struct NetDifferentiate
       DictionaryAttr a = loss.getResultAttrDict(i);
       attrs.push_back(a ? a : b.getDictionaryAttr({}));
     }
-    for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    // The parameters' gradients only: a train step has no use for the
+    // inputs' (the first conv's input gradient is not computed at all).
+    for (auto [i, v] : llvm::enumerate(ret.getOperands().take_front(numParams))) {
       results.push_back(v);
       attrs.push_back(backward.getResultAttrDict(i));
     }
@@ -183,6 +185,8 @@ struct NetDifferentiate
         FunctionType::get(train.getContext(), train.getArgumentTypes(), types));
     train.setAllResultAttrs(attrs);
   }
+
+  size_t numParams = 0; // @backward's results that are parameters
 
   LogicalResult build(func::FuncOp fn) {
     Block &body = fn.getBody().front();
@@ -218,6 +222,7 @@ struct NetDifferentiate
     // that reads it summed), then the f32 inputs.
     SmallVector<Value> results;
     SmallVector<std::string> names;
+    numParams = params.size();
     for (auto &[name, ops] : params) {
       Value sum;
       for (WeightOp w : ops)
