@@ -1,20 +1,23 @@
 #!/usr/bin/python3
 """LeNet-5 trained on Fashion-MNIST by netc and by PyTorch, side by side.
 
-    examples/fashion/train_compare.py [--epochs 5] [--batch 64] [--lr 0.05]
-        [--momentum 0.9] [--threads 2] [--count N] [--json out.json]
+    examples/fashion/train_compare.py [--epochs 5] [--batch 64]
+        [--optimizer adam|sgd] [--lr 2e-3] [--momentum 0.9] [--schedule cosine|constant]
+        [--threads 2] [--count N] [--json out.json]
 
 netc compiles examples/fashion/lenet5_fmnist.net with --train from its
 deterministic initialisation (--weights=init); those initial weights are
 written as .safetensors and loaded into the equivalent torch module, so
 both start from the same values. Both then take the same steps: the same
-shuffled batches (one numpy seed), SGD with the same momentum and
-learning rate, 2 threads each. After every epoch each prints its mean
+shuffled batches (one numpy seed), the same optimizer (Adam by default,
+or SGD with momentum) and learning rate (cosine to 0 over the steps by
+default), 2 threads each. After every epoch each prints its mean
 loss, its test top-1 on the 10,000 test images and its training speed
 (images/s of the train steps alone); the last lines compare them.
 """
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -58,8 +61,10 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=0.05)
-    ap.add_argument("--momentum", type=float, default=0.9)
+    ap.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--momentum", type=float, default=0.9, help="SGD's")
+    ap.add_argument("--schedule", choices=["cosine", "constant"], default="cosine")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--count", type=int, default=0,
                     help="train on the first COUNT images only")
@@ -79,13 +84,19 @@ def main(argv):
                     "--train", "--weights=init", "-o", so], check=True)
     m = netrt.Model(so)
     m.set_num_threads(args.threads)
-    trainer = m.trainer(momentum=args.momentum)
+    if args.optimizer == "adam":
+        trainer = m.trainer("adam")
+    else:
+        trainer = m.trainer(momentum=args.momentum)
     init = os.path.join(work, "init.safetensors")
     trainer.save(init)
     tm = torch_lenet()
     tm.load_state_dict({k: torch.from_numpy(v)
                         for k, v in load_safetensors(init).items()})
-    opt = torch.optim.SGD(tm.parameters(), lr=args.lr, momentum=args.momentum)
+    if args.optimizer == "adam":
+        opt = torch.optim.Adam(tm.parameters(), lr=args.lr)
+    else:
+        opt = torch.optim.SGD(tm.parameters(), lr=args.lr, momentum=args.momentum)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
     txt = torch.from_numpy(tx)
 
@@ -99,8 +110,14 @@ def main(argv):
         for s in range(steps):
             idx = order[s * args.batch:(s + 1) * args.batch]
             bx, by = x[idx], y[idx]
+            lr = args.lr
+            if args.schedule == "cosine":
+                lr *= 0.5 * (1 + math.cos(math.pi * (epoch * steps + s) /
+                                          (args.epochs * steps)))
+            for group in opt.param_groups:
+                group["lr"] = lr
             t0 = time.perf_counter()
-            loss = trainer.step(args.lr, x=bx, label=by)["ce"]
+            loss = trainer.step(lr, x=bx, label=by)["ce"]
             secs["netc"] += time.perf_counter() - t0
             sums["netc"] += loss * len(idx)
             t0 = time.perf_counter()
@@ -134,6 +151,7 @@ def main(argv):
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"batch": args.batch, "lr": args.lr,
+                       "optimizer": args.optimizer, "schedule": args.schedule,
                        "momentum": args.momentum, "threads": args.threads,
                        "epochs": rows}, f, indent=1)
     return 0

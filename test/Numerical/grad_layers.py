@@ -1,6 +1,7 @@
 # Gradients (netc --train, net-run --grad) of conv (1-3 D, stride, pad,
 # dilation, groups, depthwise, no bias, 1x1), fc, max and average pooling
-# (padding, ceil, global), batchnorm in eval mode, concat, flatten and
+# (padding, ceil, global, ties), batchnorm in eval mode, deconv, upsample
+# (nearest, bilinear), lrn, l2norm, gram, correlation, concat, flatten and
 # reshape, against torch.autograd in float64 at batch 3 and 1, -O0 and
 # -O2. Each case's loss is sum((y - t)^2) for a target input t, so the
 # gradients of its parameters, its input and t are all compared.
@@ -114,6 +115,68 @@ suite.add("global_avgpool", "3x5x4", {"x": ("N", 3, 5, 4)},
 suite.add("global_maxpool", "3x5x4", {"x": ("N", 3, 5, 4)},
           "global_maxpool({x})", lambda x: x.amax(dim=(2, 3), keepdim=True),
           file="pools")
+
+def deconv(c, size, out, k, stride=1, pad=0, output_pad=0, bias=True):
+    args = ["{x}", str(out), f"kernel={k}"]
+    desc = [f"in {c}x{'x'.join(map(str, size))} out {out} k {k}"]
+    for flag, v in (("stride", stride), ("pad", pad), ("output_pad", output_pad)):
+        if v:
+            args.append(f"{flag}={v}")
+            desc.append(f"{flag} {v}")
+    if not bias:
+        args.append("bias=false")
+        desc.append("no bias")
+    m = nn.ConvTranspose2d(c, out, k, stride=stride, padding=pad,
+                           output_padding=output_pad, bias=bias)
+    suite.add("deconv", " ".join(desc), {"x": ("N", c) + tuple(size)},
+              "deconv(" + ", ".join(args) + ")", lambda m, x: m(x), module=m,
+              file="spatial")
+
+
+deconv(3, (5, 6), 4, 3)
+deconv(4, (4, 5), 2, 4, stride=2, pad=1, bias=False)
+deconv(2, (3, 4), 3, 3, stride=2, pad=1, output_pad=1)
+for mode, torch_mode in (("nearest", "nearest"), ("bilinear", "bilinear")):
+    for scale in (2, 3):
+        suite.add("upsample", f"{mode} x{scale}", {"x": ("N", 2, 4, 5)},
+                  f'upsample({{x}}, scale={scale}, mode="{mode}")',
+                  lambda x, s=scale, m=torch_mode: F.interpolate(
+                      x, scale_factor=s, mode=m,
+                      **({} if m == "nearest" else {"align_corners": False})),
+                  file="spatial")
+suite.add("lrn", "size 5 (AlexNet)", {"x": ("N", 7, 3, 4)},
+          "lrn({x}, size=5, alpha=0.01, beta=0.75, k=2.0)",
+          lambda x: F.local_response_norm(x, 5, alpha=0.01, beta=0.75, k=2.0),
+          file="spatial")
+suite.add("lrn", "size 4 (even)", {"x": ("N", 6, 2, 3)},
+          "lrn({x}, size=4, alpha=0.1, beta=0.5, k=1.0)",
+          lambda x: F.local_response_norm(x, 4, alpha=0.1, beta=0.5, k=1.0),
+          file="spatial")
+suite.add("l2norm", "axis 1", {"x": ("N", 9)}, "l2norm({x})",
+          lambda x: F.normalize(x, dim=1), file="spatial")
+suite.add("l2norm", "axis 1 of [N, 4, 3, 2]", {"x": ("N", 4, 3, 2)},
+          "l2norm({x})", lambda x: F.normalize(x, dim=1), file="spatial")
+suite.add("gram", "[N, 5, 3, 4]", {"x": ("N", 5, 3, 4)}, "gram({x})",
+          lambda x: x.reshape(x.shape[0], 5, -1) @
+          x.reshape(x.shape[0], 5, -1).transpose(1, 2), file="spatial")
+
+
+def corr_ref(a, b, d, s):
+    disp = range(-d, d + 1, s)
+    h, w = a.shape[2], a.shape[3]
+    bp = F.pad(b, (d, d, d, d))
+    outs = [(a * bp[:, :, d + dy:d + dy + h, d + dx:d + dx + w]).mean(1)
+            for dy in disp for dx in disp]
+    return torch.stack(outs, 1)
+
+
+suite.add("correlation", "max_disp 2", {"a": ("N", 3, 5, 6), "b": ("N", 3, 5, 6)},
+          "correlation({a}, {b}, max_disp=2)", lambda a, b: corr_ref(a, b, 2, 1),
+          file="spatial")
+suite.add("correlation", "max_disp 4 stride 2",
+          {"a": ("N", 2, 6, 7), "b": ("N", 2, 6, 7)},
+          "correlation({a}, {b}, max_disp=4, stride=2)",
+          lambda a, b: corr_ref(a, b, 4, 2), file="spatial")
 
 suite.add("concat", "3 parts", {"a": ("N", 2, 3, 3), "b": ("N", 4, 3, 3),
                                 "c": ("N", 1, 3, 3)},

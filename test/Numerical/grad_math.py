@@ -1,8 +1,8 @@
 # Gradients (netc --train, net-run --grad) of the elementwise ops
 # (relu, relu6, leaky_relu, sigmoid, tanh, abs, sqrt, exp, log, square,
 # + - * /, scalar affine), softmax, log_softmax, mean and sum, and of the
-# loss terms (cross_entropy, mse, l1, bce, triplet, content_cost,
-# style_cost, epe; mean and sum; weighted sums of them), against
+# loss terms (cross_entropy, mse, l1, bce, triplet, contrastive,
+# content_cost, style_cost, epe; mean and sum; weighted sums of them), against
 # torch.autograd in float64 at batch 3 and 1, -O0 and -O2.
 # Tolerance: max relative error 1e-4.
 #
@@ -118,6 +118,27 @@ for red in ("mean", "sum"):
               f"epe({{f}}, {{g}}{r})",
               lambda f, g, red=red: reduce(
                   torch.norm(f - g, p=2, dim=1).mean((1, 2)), red))
+def contrastive_ref(a, b, same, margin, red):
+    d = torch.norm(flat(a - b), dim=1)
+    same = same.double()
+    gap = torch.clamp(margin - d, min=0)
+    return reduce(same * d ** 2 + (1 - same) * gap ** 2, red)
+
+
+def pairs(shape):
+    return np.random.randint(0, 2, size=shape)
+
+
+for red in ("mean", "sum"):
+    r = f', reduction="{red}"' if red == "sum" else ""
+    loss_case("contrastive", f"i32 same, margin 3, {red}",
+              {"a": ("N", 5), "b": ("N", 5), "s": ("i32", ("N",), pairs)},
+              f"contrastive({{a}}, {{b}}, {{s}}, margin=3.0{r})",
+              lambda a, b, s, red=red: contrastive_ref(a, b, s, 3.0, red))
+loss_case("contrastive", "f32 same (its gradient too), [N, 2, 3]",
+          {"a": ("N", 2, 3), "b": ("N", 2, 3), "s": ("N",)},
+          "contrastive({a}, {b}, {s}, margin=4.0)",
+          lambda a, b, s: contrastive_ref(a, b, s, 4.0, "mean"))
 loss_case("weighted sum", "0.5*mse + 2*l1(sum) - 0.25*epe",
           {"a": ("N", 2, 3, 3), "b": ("N", 2, 3, 3)},
           '0.5*mse({a}, {b}) + 2*l1({a}, {b}, reduction="sum") - 0.25*epe({a}, {b})',

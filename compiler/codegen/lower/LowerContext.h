@@ -194,6 +194,7 @@ void registerVisionLowerings(LowerTable &t);
 void registerLayerGradLowerings(LowerTable &t);
 void registerTensorGradLowerings(LowerTable &t);
 void registerLossGradLowerings(LowerTable &t);
+void registerSpatialGradLowerings(LowerTable &t);
 
 /// Registers `fn` for OpTy; `fn` cannot fail.
 template <typename OpTy>

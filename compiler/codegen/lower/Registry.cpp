@@ -18,6 +18,7 @@ const LowerTable &netc::lowerings() {
     registerLayerGradLowerings(t);
     registerTensorGradLowerings(t);
     registerLossGradLowerings(t);
+    registerSpatialGradLowerings(t);
     return t;
   }();
   return table;

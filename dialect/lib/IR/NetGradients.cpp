@@ -295,8 +295,115 @@ struct ReduceGrad : DifferentiableOp::ExternalModel<ReduceGrad<OpTy>, OpTy> {
 };
 
 //===----------------------------------------------------------------------===//
+// Spatial and vision ops
+//===----------------------------------------------------------------------===//
+
+/// A transposed convolution's input gradient is the convolution of dy with
+/// the same weights ([C, O, k] is a conv weight [out, in, k]); its weight
+/// gradient is conv_grad_weight with the roles of input and output swapped.
+struct DeconvGrad : DifferentiableOp::ExternalModel<DeconvGrad, DeconvOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ArrayRef<Value> dys,
+                               SmallVectorImpl<Value> &out) const {
+    auto d = cast<DeconvOp>(op);
+    Location loc = d.getLoc();
+    Value dy = dys[0];
+    auto groups = b.getI64IntegerAttr(1);
+    out.push_back(b.create<ConvOp>(loc, d.getInput().getType(), dy,
+                                   d.getWeight(), Value(), d.getStrideAttr(),
+                                   d.getPadAttr(), d.getDilationAttr(), groups));
+    out.push_back(learned(d.getWeight())
+                      ? b.create<ConvGradWeightOp>(
+                            loc, d.getWeight().getType(), dy, d.getInput(),
+                            d.getStrideAttr(), d.getPadAttr(),
+                            d.getDilationAttr(), groups)
+                      : Value());
+    if (d.getBias())
+      out.push_back(biasGrad(b, loc, dy));
+    return success();
+  }
+};
+
+struct L2NormGrad : DifferentiableOp::ExternalModel<L2NormGrad, L2NormOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ArrayRef<Value> dys,
+                               SmallVectorImpl<Value> &out) const {
+    auto n = cast<L2NormOp>(op);
+    out.push_back(b.create<L2NormGradOp>(n.getLoc(), n.getType(), n.getInput(),
+                                         dys[0], n.getAxisAttr(), n.getEpsAttr()));
+    return success();
+  }
+};
+
+struct GramGrad : DifferentiableOp::ExternalModel<GramGrad, GramOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ArrayRef<Value> dys,
+                               SmallVectorImpl<Value> &out) const {
+    auto g = cast<GramOp>(op);
+    out.push_back(b.create<GramGradOp>(g.getLoc(), g.getInput().getType(),
+                                       g.getInput(), dys[0]));
+    return success();
+  }
+};
+
+struct UpsampleGrad : DifferentiableOp::ExternalModel<UpsampleGrad, UpsampleOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ArrayRef<Value> dys,
+                               SmallVectorImpl<Value> &out) const {
+    auto u = cast<UpsampleOp>(op);
+    out.push_back(b.create<UpsampleGradOp>(u.getLoc(), u.getInput().getType(),
+                                           dys[0], u.getScaleAttr(),
+                                           u.getModeAttr()));
+    return success();
+  }
+};
+
+struct LrnGrad : DifferentiableOp::ExternalModel<LrnGrad, LrnOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ArrayRef<Value> dys,
+                               SmallVectorImpl<Value> &out) const {
+    auto l = cast<LrnOp>(op);
+    out.push_back(b.create<LrnGradOp>(l.getLoc(), l.getType(), l.getInput(),
+                                      dys[0], l.getSizeAttr(), l.getAlphaAttr(),
+                                      l.getBetaAttr(), l.getKAttr()));
+    return success();
+  }
+};
+
+struct CorrelationGrad
+    : DifferentiableOp::ExternalModel<CorrelationGrad, CorrelationOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ArrayRef<Value> dys,
+                               SmallVectorImpl<Value> &out) const {
+    auto c = cast<CorrelationOp>(op);
+    auto g = b.create<CorrelationGradOp>(
+        c.getLoc(), TypeRange{c.getLhs().getType(), c.getRhs().getType()},
+        c.getLhs(), c.getRhs(), dys[0], c.getMaxDispAttr(), c.getStrideAttr());
+    out.append({g.getLhsGrad(), g.getRhsGrad()});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Loss terms
 //===----------------------------------------------------------------------===//
+
+struct ContrastiveGrad
+    : LossTermOp::ExternalModel<ContrastiveGrad, ContrastiveOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b, double scale,
+                               SmallVectorImpl<Value> &out) const {
+    auto c = cast<ContrastiveOp>(op);
+    auto same = cast<RankedTensorType>(c.getSame().getType());
+    Type ty = c.getLhs().getType();
+    auto g = b.create<ContrastiveGradOp>(
+        c.getLoc(), TypeRange{ty, ty, f32Tensor(b.getContext(), same.getShape())},
+        c.getLhs(), c.getRhs(), c.getSame(), c.getMarginAttr(),
+        b.getF32FloatAttr(scale), c.getReductionAttr());
+    out.append({g.getLhsGrad(), g.getRhsGrad(),
+                same.getElementType().isF32() ? g.getSameGrad() : Value()});
+    return success();
+  }
+};
 
 struct CrossEntropyGrad
     : LossTermOp::ExternalModel<CrossEntropyGrad, CrossEntropyOp> {
@@ -381,6 +488,13 @@ void mlir::net::registerGradientModels(DialectRegistry &registry) {
         *ctx);
     EpeOp::attachInterface<PairGrad<EpeOp, PairLoss::epe>>(*ctx);
     TripletOp::attachInterface<TripletGrad>(*ctx);
+    ContrastiveOp::attachInterface<ContrastiveGrad>(*ctx);
+    DeconvOp::attachInterface<DeconvGrad>(*ctx);
+    L2NormOp::attachInterface<L2NormGrad>(*ctx);
+    GramOp::attachInterface<GramGrad>(*ctx);
+    UpsampleOp::attachInterface<UpsampleGrad>(*ctx);
+    LrnOp::attachInterface<LrnGrad>(*ctx);
+    CorrelationOp::attachInterface<CorrelationGrad>(*ctx);
   });
 }
 

@@ -315,4 +315,97 @@ def Net_TripletGradOp : Net_GradOp<"triplet_grad",
   }];
 }
 
+def Net_L2NormGradOp : Net_GradOp<"l2norm_grad",
+    [AllTypesMatch<["input", "grad", "result"]>]> {
+  let summary = "Gradient of net.l2norm";
+  let description = [{
+    With n = ||x|| along `axis`: dx = dy / n - x * sum(dy * x) / n^3 where
+    n > eps, dy / eps where the norm is clamped (F.normalize).
+  }];
+  let arguments = (ins Net_FloatTensor:$input, Net_FloatTensor:$grad,
+                   I64Attr:$axis, F32Attr:$eps);
+  let results = (outs Net_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grad `axis` $axis `eps` $eps attr-dict `:` type($input)
+  }];
+}
+
+def Net_GramGradOp : Net_GradOp<"gram_grad",
+    [AllTypesMatch<["input", "result"]>]> {
+  let summary = "Gradient of net.gram";
+  let description = [{
+    dx[n, c, p] = sum over c' of (dG[n, c, c'] + dG[n, c', c]) x[n, c', p].
+  }];
+  let arguments = (ins Net_FloatTensor:$input, Net_FloatTensor:$grad);
+  let results = (outs Net_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grad attr-dict `:` type($input) `,` type($grad)
+  }];
+}
+
+def Net_UpsampleGradOp : Net_GradOp<"upsample_grad"> {
+  let summary = "Gradient of net.upsample";
+  let description = [{
+    Each input element sums the adjoints of the outputs that read it, with
+    the interpolation weight each read it with ("nearest": the scale^d
+    outputs of its block, weight 1). The result type is the forward input's.
+  }];
+  let arguments = (ins Net_FloatTensor:$grad, DenseI64ArrayAttr:$scale,
+                   StrAttr:$mode);
+  let results = (outs Net_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `scale` $scale `mode` $mode attr-dict `:` type($grad) `->`
+    type($result)
+  }];
+}
+
+def Net_LrnGradOp : Net_GradOp<"lrn_grad",
+    [AllTypesMatch<["input", "grad", "result"]>]> {
+  let summary = "Gradient of net.lrn";
+  let description = [{
+    With D_c = k + alpha / size * (the sum of x^2 over c's window):
+    dx_c = dy_c D_c^-beta - 2 alpha beta / size * x_c * (the sum, over the
+    channels c' whose window holds c, of dy_c' x_c' D_c'^(-beta - 1)).
+  }];
+  let arguments = (ins Net_FloatTensor:$input, Net_FloatTensor:$grad,
+                   I64Attr:$size, F32Attr:$alpha, F32Attr:$beta, F32Attr:$k);
+  let results = (outs Net_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $grad `size` $size `alpha` $alpha `beta` $beta `k` $k
+    attr-dict `:` type($input)
+  }];
+}
+
+def Net_CorrelationGradOp : Net_GradOp<"correlation_grad",
+    [AllTypesMatch<["lhs", "lhs_grad"]>, AllTypesMatch<["rhs", "rhs_grad"]>]> {
+  let summary = "Gradients of net.correlation w.r.t. both feature maps";
+  let arguments = (ins Net_FloatTensor:$lhs, Net_FloatTensor:$rhs,
+                   Net_FloatTensor:$grad, I64Attr:$max_disp, I64Attr:$stride);
+  let results = (outs Net_FloatTensor:$lhs_grad, Net_FloatTensor:$rhs_grad);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `,` $grad `max_disp` $max_disp `stride` $stride attr-dict
+    `:` type($lhs) `,` type($rhs) `,` type($grad)
+  }];
+}
+
+def Net_ContrastiveGradOp : Net_GradOp<"contrastive_grad",
+    [AllTypesMatch<["lhs", "rhs", "lhs_grad", "rhs_grad"]>]> {
+  let summary = "Gradients of net.contrastive";
+  let description = [{
+    Per item, with d = ||a - b|| and gap = max(margin - d, 0): da =
+    2 (a - b) (same - (1 - same) gap / d) (0 where d = 0), db = -da,
+    dsame = d^2 - gap^2; times scale (/ N for "mean"). `same_grad` has
+    `same`'s shape in f32 (unused when `same` is i32).
+  }];
+  let arguments = (ins Net_FloatTensor:$lhs, Net_FloatTensor:$rhs,
+                   Net_AnyTensor:$same, F32Attr:$margin, F32Attr:$scale,
+                   StrAttr:$reduction);
+  let results = (outs Net_FloatTensor:$lhs_grad, Net_FloatTensor:$rhs_grad,
+                      Net_FloatTensor:$same_grad);
+  let assemblyFormat = [{
+    $lhs `,` $rhs `,` $same `margin` $margin `scale` $scale `reduction`
+    $reduction attr-dict `:` type($lhs) `,` type($same) `->` type($same_grad)
+  }];
+}
+
 #endif // NET_GRAD_OPS_TD
