@@ -104,4 +104,55 @@ for stem, make, size in (
     check(stem, small(stem, size), model, w, x, label,
           {"O2": ["-O2", "--train"]})
 
+# Models with losses of their own: every parameter's gradient and every
+# f32 input's (style transfer optimises its generated image by it).
+from zoo_torch import StyleTransfer, Triplet  # noqa: E402
+
+
+def own_losses(name, model, inputs, loss_names, size_note):
+    w = nc.export_weights(model, os.path.join(tmp, f"{name}.safetensors"))
+    libs = nc.compile_many(os.path.join(examples, f"{name}.net"),
+                           os.path.join(tmp, name), {"O2": ["-O2", "--train"]},
+                           weights=w, checker=chk)
+    m = model.double().eval()
+    ts = {k: torch.from_numpy(v).double().requires_grad_(True)
+          for k, v in inputs.items()}
+    out = m(*ts.values())
+    total = sum(out[k] for k in loss_names)
+    total.backward()
+    want = {n: p.grad.numpy() for n, p in m.named_parameters()}
+    want.update({k: t.grad.numpy() for k, t in ts.items()})
+    for lbl, so in libs.items():
+        if so is None:
+            continue
+        try:
+            got = run_grad(so, inputs, os.path.join(tmp, name, f"run-{lbl}"))
+        except nc.ToolError as e:
+            chk.fail(f"{name} [{lbl}]", str(e))
+            continue
+        chk.compare_outputs(f"{name} {size_note} [{lbl}] grad", got["grad"], want)
+        chk.compare_outputs(f"{name} {size_note} [{lbl}] loss",
+                            {k: got["outputs"].get(k) for k in loss_names},
+                            {k: out[k].detach().numpy() for k in loss_names})
+
+
+def kaiming(model):
+    with torch.no_grad():
+        for mod in model.modules():
+            if isinstance(mod, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(mod.weight, nonlinearity="relu")
+                mod.bias.uniform_(-0.1, 0.1)
+    return model.eval()
+
+
+a = nc.randn(3, 1, 32, 32)
+own_losses("siamese_triplet", kaiming(Triplet()),
+           {"anchor": a, "positive": a + nc.randn(3, 1, 32, 32, scale=0.3),
+            "negative": nc.randn(3, 1, 32, 32)}, ["t"], "batch 3")
+content = nc.randn(1, 3, 64, 64)
+own_losses("style_transfer", kaiming(StyleTransfer()),
+           {"content": content, "style": nc.randn(1, 3, 64, 64),
+            "generated": content + nc.randn(1, 3, 64, 64, scale=0.5)},
+           ["J_content", "J_style", "J"], "batch 1")
+
 chk.finish()

@@ -29,30 +29,7 @@ chk = nc.Checker("siamese_triplet")
 nc.seed(0)
 
 
-class Embedding(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
-        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.fc = nn.Linear(32 * 8 * 8, 64)
-
-    def forward(self, x):
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return F.normalize(self.fc(torch.flatten(x, 1)), dim=1)
-
-
-class Triplet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.embed = Embedding()   # one set of weights for all three
-
-    def forward(self, a, p, n):
-        ea, ep, en = self.embed(a), self.embed(p), self.embed(n)
-        per_item = torch.clamp(((ea - ep) ** 2).sum(1) -
-                               ((ea - en) ** 2).sum(1) + 0.2, min=0)
-        return {"emb_anchor": ea, "emb_positive": ep, "emb_negative": en,
-                "t": per_item.mean(), "per_item": per_item}
+from zoo_torch import Embedding, Triplet  # noqa: E402,F401
 
 
 model = Triplet().eval()
