@@ -105,15 +105,16 @@ struct OpStage {
   // so a template may stage windows of it).
   Halide::Func sumsInput;
 
-  // A gradient kernel computed by register tiles (GradSchedule.cpp):
-  // `func` is a pure copy of `acc`, the reduction (rdom), over `vars`;
-  // vars[0] is vectorized and vars[gradTileVar] unrolled across a tile of
-  // `gradTile`. With `gradLanes`, `func` instead sums `acc` over its first
+  // A reduction computed by register tiles (GradSchedule.cpp): the
+  // gradient kernels, and on x86 the untiled convolutions (fewer channels
+  // than a vector). `func` is pure over `acc`, the reduction (rdom), over
+  // `vars`; vars[0] is vectorized and vars[regTileVar] unrolled across a
+  // tile of `regTile`. With `regLanes`, `func` instead sums `acc` over its first
   // dim (vector lanes of a reduction over pixels, conv_grad_weight), which
-  // is tiled over its dim gradTileVar.
-  int gradTileVar = -1;
-  int gradTile = 0;
-  bool gradLanes = false;
+  // is tiled over its dim regTileVar.
+  int regTileVar = -1;
+  int regTile = 0;
+  bool regLanes = false;
 
   bool inlined = false; // computed inside a consumer's schedule
 

@@ -208,7 +208,11 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   bool hasPad = llvm::any_of(pad, [](int64_t p) { return p != 0; });
   Func padded;
   Expr tap;
-  if ((tiled && hasPad) || (!tiled && cx.sumsApart)) {
+  // x86's untiled kernels (channels fewer than a vector: LeNet's first
+  // layers) vectorize along the rows: a guard per tap made each load a
+  // gather (the Fashion-MNIST LeNet-5's first conv 2.7 -> ms).
+  bool paddedCopy = tiled ? hasPad : cx.sumsApart || hasPad;
+  if (paddedCopy) {
     // A zero-padded copy of the input: the kernel's loads need no guard.
     // A GPU template stages windows of it in shared memory: defined
     // everywhere (zero outside the map, whatever the conv's padding), a
@@ -227,13 +231,18 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   acc(cx.asExprs(v)) += w(wAt) * tap;
 
   if (!tiled) {
-    if (!epilogue) {
-      cx.define(result, acc, v, OpStage::Conv, true, {}, r);
+    // On x86 the padded copy is a stage of its own (computed once per
+    // call); GPU templates stage windows of it themselves (sumsInput).
+    std::vector<Func> helpers;
+    if (padded.defined() && !cx.sumsApart)
+      helpers.push_back(padded);
+    if (!epilogue && cx.sumsApart) {
+      cx.define(result, acc, v, OpStage::Conv, true, helpers, r);
       return mlir::success();
     }
     std::vector<int64_t> shape = shapeOf(result);
     cx.model.stages.push_back(
-        {OpStage::Conv, acc, v, shape, true, {}, r});
+        {OpStage::Conv, acc, v, shape, true, helpers, r});
   }
   Func out(cx.fresh(layer));
   Expr value = acc(cx.asExprs(v));
@@ -247,6 +256,17 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   if (!tiled) {
     cx.model.stages.back().sums = acc;
     cx.model.stages.back().sumsInput = padded.defined() ? padded : input;
+  }
+  if (!tiled && !cx.sumsApart) {
+    // x86: the sums per register tile of the epilogue (a vector of
+    // columns times up to 4 output channels), not a stage of their own.
+    OpStage &s = cx.model.stages.back();
+    s.acc = acc;
+    s.rdom = r;
+    s.regTileVar = (int)spatial;
+    s.regTile = (int)std::min<int64_t>(4, shapeOf(result)[1]);
+    s.helpers = cx.model.stages[cx.model.stages.size() - 2].helpers;
+    cx.model.stages[cx.model.stages.size() - 2].inlined = true;
   }
   if (tiled) {
     OpStage &s = cx.model.stages.back();

@@ -76,8 +76,8 @@ void tileStage(LowerContext &cx, mlir::Value result, Func f, Func acc,
   cx.define(result, f, v, OpStage::Reduction, false, std::move(helpers), r);
   OpStage &s = cx.model.stages.back();
   s.acc = acc;
-  s.gradTileVar = tileVar;
-  s.gradTile = (int)std::min<int64_t>(4, s.shape[s.shape.size() - 1 - tileVar] > 0
+  s.regTileVar = tileVar;
+  s.regTile = (int)std::min<int64_t>(4, s.shape[s.shape.size() - 1 - tileVar] > 0
                                              ? s.shape[s.shape.size() - 1 - tileVar]
                                              : 4);
 }
@@ -174,9 +174,9 @@ void lowerConvGradWeight(LowerContext &cx, mlir::net::ConvGradWeightOp op,
   cx.define(op.getResult(), f, v, OpStage::Reduction, true, {xp, dyp}, r);
   OpStage &s = cx.model.stages.back();
   s.acc = acc;
-  s.gradLanes = true;
-  s.gradTileVar = 0; // the kernel's columns, unrolled across a tile
-  s.gradTile = (int)shape[rank - 1];
+  s.regLanes = true;
+  s.regTileVar = 0; // the kernel's columns, unrolled across a tile
+  s.regTile = (int)shape[rank - 1];
 }
 
 void lowerFcGradInput(LowerContext &cx, mlir::net::FcGradInputOp op) {
@@ -202,8 +202,8 @@ void lowerFcGradInput(LowerContext &cx, mlir::net::FcGradInputOp op) {
                              {shape[0], features}, false, {}, r});
   OpStage &s = cx.model.stages.back();
   s.acc = acc;
-  s.gradTileVar = 1;
-  s.gradTile = 4;
+  s.regTileVar = 1;
+  s.regTile = 4;
   std::vector<Var> v = cx.makeVars(rank);
   Expr feature = 0;
   int stride = 1;
@@ -264,6 +264,21 @@ bool disjointWindows(llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> str
   return true;
 }
 
+/// The row-major index of the first tap of a window where `value` (over
+/// the window's RDom `taps`) is largest: the tap PyTorch's scan keeps (a
+/// later tap wins only if larger). One int per window, no Tuple.
+Expr firstMaxTap(LowerContext &cx, Expr value, const std::vector<Var> &jv,
+                 const std::vector<Expr> &taps, llvm::ArrayRef<int64_t> kernel,
+                 Func &largest) {
+  largest = Func(cx.fresh("pool_window_max"));
+  largest(jv) = maximum(value, cx.fresh("window_max"));
+  int count = 1;
+  for (int64_t k : kernel)
+    count *= (int)k;
+  return minimum(select(value >= largest(jv), linearTap(taps, kernel), count),
+                 cx.fresh("first_max"));
+}
+
 void lowerMaxPoolGrad(LowerContext &cx, mlir::net::MaxPoolGradOp op) {
   const HTensor &x = cx.get(op.getInput());
   const HTensor &dy = cx.get(op.getGrad());
@@ -288,21 +303,17 @@ void lowerMaxPoolGrad(LowerContext &cx, mlir::net::MaxPoolGradOp op) {
     tapDomain(cx, kernel, "r_pool_window", taps);
     // The tap of each window's first maximum (clamped taps of a ceil
     // window repeat its last element: equal, they never win).
-    Func best(cx.fresh("pool_window_max"));
     std::vector<Var> jv = cx.makeVars(rank);
     std::vector<Expr> jat(jv.begin(), jv.end());
     for (size_t i = 0; i < spatial; ++i)
       jat[i] = min(jv[i] * (int)kernel[spatial - 1 - i] + taps[i],
                    (int)x.shape[rank - 1 - i] - 1);
-    best(jv) = argmax(x.f(jat), cx.fresh("argmax"));
-    std::vector<Expr> bestTaps;
-    std::vector<Expr> wat = dyAt;
-    for (size_t i = 0; i < spatial; ++i)
-      bestTaps.push_back(best(wat)[(int)i]);
+    Func largest, best(cx.fresh("pool_choice"));
+    best(jv) = firstMaxTap(cx, x.f(jat), jv, taps, kernel, largest);
     Func f(cx.fresh("maxpool_grad"));
-    f(v) = select(inside && linearTap(bestTaps, kernel) == linearTap(tapOf, kernel),
-                  dy.f(dyAt), 0.0f);
-    cx.define(op.getResult(), f, v, OpStage::Elementwise, false, {best});
+    f(v) = select(inside && best(dyAt) == linearTap(tapOf, kernel), dy.f(dyAt),
+                  0.0f);
+    cx.define(op.getResult(), f, v, OpStage::Elementwise, false, {largest, best});
     return;
   }
   // Which tap of each window is its (first) maximum.
@@ -318,14 +329,10 @@ void lowerMaxPoolGrad(LowerContext &cx, mlir::net::MaxPoolGradOp op) {
     inside = inside && p >= 0 && p < n;
     at[i] = clamp(p, 0, n - 1);
   }
-  Expr tap = select(inside, x.f(at), -std::numeric_limits<float>::infinity());
-  Func best(cx.fresh("pool_argmax"));
-  best(jv) = argmax(tap, cx.fresh("argmax"));
-  std::vector<Expr> bestTaps;
-  for (size_t i = 0; i < spatial; ++i)
-    bestTaps.push_back(best(jv)[(int)i]);
-  Func chosen(cx.fresh("pool_choice"));
-  chosen(jv) = linearTap(bestTaps, kernel);
+  Func largest, chosen(cx.fresh("pool_choice"));
+  chosen(jv) = firstMaxTap(
+      cx, select(inside, x.f(at), -std::numeric_limits<float>::infinity()), jv,
+      wtaps, kernel, largest);
 
   std::vector<Var> v = cx.makeVars(rank);
   std::vector<Expr> taps;
@@ -337,7 +344,7 @@ void lowerMaxPoolGrad(LowerContext &cx, mlir::net::MaxPoolGradOp op) {
   f(v) = 0.0f;
   f(v) += select(to.valid && chosen(dyAt) == linearTap(taps, kernel),
                  dy.f(dyAt), 0.0f);
-  cx.define(op.getResult(), f, v, OpStage::Reduction, true, {best}, r);
+  cx.define(op.getResult(), f, v, OpStage::Reduction, true, {largest, chosen}, r);
 }
 
 void lowerAvgPoolGrad(LowerContext &cx, mlir::net::AvgPoolGradOp op) {

@@ -63,28 +63,28 @@ void scheduleLanes(OpStage &s, int vec, std::vector<std::string> &log) {
   for (Func h : s.helpers)
     schedulePadded(h, vec);
   log.push_back(f.name() + ": gradient sums per vector lane of pixels, " +
-                std::to_string(s.gradTile) + " column taps unrolled, " +
+                std::to_string(s.regTile) + " column taps unrolled, " +
                 "outputs in parallel");
 }
 
 } // namespace
 
-void netc::scheduleGradTile(OpStage &s, int vec, std::vector<std::string> &log) {
-  if (s.gradLanes) {
+void netc::scheduleRegisterTile(OpStage &s, int vec, std::vector<std::string> &log) {
+  if (s.regLanes) {
     scheduleLanes(s, vec, log);
     return;
   }
   const std::vector<Var> &v = s.vars;
   Func f = s.func, acc = s.acc;
-  int t = std::max(1, s.gradTile);
-  Var x = v[0], tv = v[s.gradTileVar], xo("xo"), xi("xi"), to("to"), ti("ti");
+  int t = std::max(1, s.regTile);
+  Var x = v[0], tv = v[s.regTileVar], xo("xo"), xi("xi"), to("to"), ti("ti");
   int64_t inner = s.shape.back();
   TailStrategy tail = inner >= vec ? TailStrategy::ShiftInwards
                                    : TailStrategy::GuardWithIf;
   std::vector<VarOrRVar> order = {xi, ti, xo, to};
   std::vector<Var> outer;
   for (size_t i = 1; i < v.size(); ++i)
-    if ((int)i != s.gradTileVar)
+    if ((int)i != s.regTileVar)
       outer.push_back(v[i]);
   f.compute_root()
       .split(x, xo, xi, vec, tail)
@@ -100,16 +100,21 @@ void netc::scheduleGradTile(OpStage &s, int vec, std::vector<std::string> &log) 
     Var par("par");
     f.fuse(to, outer.back(), par).parallel(par);
   }
+  // A tile of constant size (on the stack, then in registers) even where
+  // the tile dim's last block is guarded.
   acc.compute_at(f, xo).vectorize(x).unroll(tv);
+  for (size_t i = 0; i < v.size(); ++i)
+    acc.bound_storage(acc.args()[i],
+                      i == 0 ? vec : (int)i == s.regTileVar ? t : 1);
   std::vector<Var> rest;
   for (size_t i = 1; i < v.size(); ++i)
-    if ((int)i != s.gradTileVar)
+    if ((int)i != s.regTileVar)
       rest.push_back(acc.args()[i]);
   acc.update()
-      .reorder(withReduction(s.rdom, {acc.args()[0], acc.args()[s.gradTileVar]},
+      .reorder(withReduction(s.rdom, {acc.args()[0], acc.args()[s.regTileVar]},
                              rest))
       .vectorize(acc.args()[0])
-      .unroll(acc.args()[s.gradTileVar]);
+      .unroll(acc.args()[s.regTileVar]);
   for (Func h : s.helpers)
     schedulePadded(h, vec);
   log.push_back(f.name() + ": gradient tile " + std::to_string(vec) + " x " +

@@ -45,11 +45,11 @@ void schedulePoolWithProducer(OpStage &pool, OpStage &conv, int vec,
 void scheduleChannelsInnermost(OpStage &s, int vec,
                                std::vector<std::string> &log);
 
-/// A gradient kernel computed by register tiles (OpStage::gradTileVar):
+/// A gradient kernel computed by register tiles (OpStage::regTileVar):
 /// vars[0] vectorized, the tile dim unrolled, the reduction inside the
-/// tile; or, with gradLanes, partial sums per vector lane tiled over the
+/// tile; or, with regLanes, partial sums per vector lane tiled over the
 /// kernel's columns, then summed (GradSchedule.cpp).
-void scheduleGradTile(OpStage &s, int vec, std::vector<std::string> &log);
+void scheduleRegisterTile(OpStage &s, int vec, std::vector<std::string> &log);
 
 } // namespace netc
 

@@ -111,8 +111,8 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
       scheduleSparseFc(s, log);
       continue;
     }
-    if (optLevel >= 1 && (s.gradTileVar >= 0 || s.gradLanes)) {
-      scheduleGradTile(s, vec, log);
+    if (optLevel >= 1 && (s.regTileVar >= 0 || s.regLanes)) {
+      scheduleRegisterTile(s, vec, log);
       continue;
     }
     if (optLevel >= 1 && s.tile.vec) {
