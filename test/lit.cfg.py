@@ -51,6 +51,13 @@ else:
                        "UNSUPPORTED (run scripts/setup)")
 if _has_module("numpy"):
     config.available_features.add("numpy")
+# scikit-image's bundled images (Debian's python3-skimage) for the style
+# transfer run: `REQUIRES: skimage`.
+if _has_module("skimage.data"):
+    config.available_features.add("skimage")
+else:
+    lit_config.warning("python3-skimage is missing: the style transfer run "
+                       "will be UNSUPPORTED (run scripts/setup)")
 
 # The CPU's vector extensions, for the tests that run code for a target
 # (`REQUIRES: avx512`, `REQUIRES: avx512-vnni`).

@@ -811,10 +811,9 @@ int netc::netcMain(int argc, char **argv) {
   if (!prune || !parseSharing(*prune))
     return 1;
   prune->train = trainFlag;
-  if (trainFlag && (prune->quantize || prune->share)) {
-    llvm::errs() << "netc: error: --train cannot be combined with "
-                 << (prune->quantize ? "--quantize" : "--share-weights or --compress")
-                 << " yet: the gradients are of the f32 model\n";
+  if (trainFlag && prune->quantize) {
+    llvm::errs() << "netc: error: --train cannot be combined with --quantize "
+                    "yet: the gradients are of the f32 model\n";
     return 1;
   }
   if (trainFlag && isGpuTarget(target)) {

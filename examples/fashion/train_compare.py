@@ -35,25 +35,9 @@ from safetensors_np import load_safetensors  # noqa: E402
 
 
 def torch_lenet():
-    import torch.nn as nn
-
-    class LeNet5(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.c1 = nn.Conv2d(1, 6, 5, padding=2)
-            self.c3 = nn.Conv2d(6, 16, 5)
-            self.f5 = nn.Linear(400, 120)
-            self.f6 = nn.Linear(120, 84)
-            self.logits = nn.Linear(84, 10)
-
-        def forward(self, x):
-            import torch
-            import torch.nn.functional as F
-            x = F.max_pool2d(F.relu(self.c1(x)), 2)
-            x = F.max_pool2d(F.relu(self.c3(x)), 2)
-            x = F.relu(self.f5(torch.flatten(x, 1)))
-            x = F.relu(self.f6(x))
-            return self.logits(x)
+    """The torch twin of lenet5_fmnist.net (train.py's)."""
+    sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+    from train import LeNet5
     return LeNet5()
 
 

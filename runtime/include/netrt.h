@@ -220,7 +220,12 @@ typedef const netrt_tensor_info *(*netrt_entry_results_fn)(const char *which,
  * dampening, Nesterov, weight_decay as an L2 term) or torch.optim.Adam
  * (beta1, beta2, eps, weight_decay), with the same update formulas. With
  * keep_zeros the parameters that are exactly zero when the trainer is made
- * stay zero (retraining a pruned model: the pruned weights held at zero). */
+ * stay zero (retraining a pruned model: the pruned weights held at zero).
+ * With tie_equal a parameter whose nonzero values take at most 256
+ * distinct values (fewer than half its size: after --share-weights) keeps
+ * them tied: each distinct value is a codebook entry the optimizer moves by
+ * the sum of its weights' gradients (Deep Compression's retraining of the
+ * shared values); its zeros stay zero. */
 typedef enum netrt_optimizer_kind { NETRT_SGD = 0, NETRT_ADAM = 1 } netrt_optimizer_kind;
 typedef struct netrt_optimizer {
   int32_t kind; /* netrt_optimizer_kind */
@@ -229,6 +234,7 @@ typedef struct netrt_optimizer {
   float weight_decay;
   float beta1, beta2, eps;
   int32_t keep_zeros;
+  int32_t tie_equal;
 } netrt_optimizer;
 
 /* The defaults of torch.optim for `kind`: SGD without momentum; Adam with

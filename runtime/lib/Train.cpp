@@ -29,6 +29,10 @@ struct netrt_trainer {
   std::vector<netrt_tensor_info> params;
   std::vector<std::vector<float>> values, first, second; // optimizer state
   std::vector<std::vector<uint8_t>> frozenZero;          // keep_zeros
+  // tie_equal: per parameter, each weight's codebook entry (-1: a zero)
+  // and the entries' values and optimizer state; empty when untied.
+  std::vector<std::vector<int32_t>> entryOf;
+  std::vector<std::vector<float>> entries, entryFirst, entrySecond;
   const netrt_tensor_info *results = nullptr;             // of "train"
   int32_t numResults = 0, numLosses = 0;
   std::vector<int> paramOf; // per result: the parameter it is the gradient of
@@ -119,6 +123,28 @@ bool create(netrt_trainer &t, std::string &err) {
   }
   bool moments = t.opt.kind == NETRT_ADAM || t.opt.momentum != 0;
   for (auto &v : t.values) {
+    // Shared values (net-share-weights): at most 256 distinct nonzero
+    // values, fewer than half the weights, become codebook entries.
+    std::vector<int32_t> entry;
+    std::vector<float> values;
+    if (t.opt.tie_equal) {
+      std::map<float, int32_t> index;
+      for (float x : v)
+        if (x != 0.0f && index.size() <= 256)
+          index.emplace(x, 0);
+      if (index.size() <= 256 && index.size() * 2 < v.size()) {
+        for (auto &[x, k] : index) {
+          k = (int32_t)values.size();
+          values.push_back(x);
+        }
+        for (float x : v)
+          entry.push_back(x == 0.0f ? -1 : index[x]);
+      }
+    }
+    t.entryFirst.emplace_back(moments ? values.size() : 0, 0.0f);
+    t.entrySecond.emplace_back(t.opt.kind == NETRT_ADAM ? values.size() : 0, 0.0f);
+    t.entryOf.push_back(std::move(entry));
+    t.entries.push_back(std::move(values));
     t.first.emplace_back(moments ? v.size() : 0, 0.0f);
     t.second.emplace_back(t.opt.kind == NETRT_ADAM ? v.size() : 0, 0.0f);
     std::vector<uint8_t> zero;
@@ -130,12 +156,11 @@ bool create(netrt_trainer &t, std::string &err) {
   return true;
 }
 
-/// torch.optim's update of parameter `p` by its gradient `g`.
-void update(netrt_trainer &t, int p, const float *g, float lr) {
+/// torch.optim's update of the n values `w` by their gradients `g`, with
+/// the optimizer's state `m` and `v`.
+void optimize(const netrt_trainer &t, float *w, float *m, float *v,
+              const float *g, size_t n, float lr) {
   const netrt_optimizer &o = t.opt;
-  std::vector<float> &w = t.values[p], &m = t.first[p], &v = t.second[p];
-  const std::vector<uint8_t> &zero = t.frozenZero[p];
-  size_t n = w.size();
   bool firstStep = t.steps == 0;
   if (o.kind == NETRT_ADAM) {
     double step = double(t.steps + 1);
@@ -157,6 +182,28 @@ void update(netrt_trainer &t, int p, const float *g, float lr) {
       w[i] -= lr * d;
     }
   }
+}
+
+/// The update of parameter `p` by its gradient `g`: of each weight, or of
+/// each codebook entry by the sum of its weights' gradients (tie_equal).
+void update(netrt_trainer &t, int p, const float *g, float lr) {
+  std::vector<float> &w = t.values[p];
+  size_t n = w.size();
+  if (!t.entryOf[p].empty()) {
+    std::vector<float> &e = t.entries[p];
+    std::vector<float> sum(e.size(), 0.0f);
+    const std::vector<int32_t> &of = t.entryOf[p];
+    for (size_t i = 0; i < n; ++i)
+      if (of[i] >= 0)
+        sum[of[i]] += g[i];
+    optimize(t, e.data(), t.entryFirst[p].data(), t.entrySecond[p].data(),
+             sum.data(), e.size(), lr);
+    for (size_t i = 0; i < n; ++i)
+      w[i] = of[i] >= 0 ? e[of[i]] : 0.0f;
+    return;
+  }
+  optimize(t, w.data(), t.first[p].data(), t.second[p].data(), g, n, lr);
+  const std::vector<uint8_t> &zero = t.frozenZero[p];
   if (!zero.empty())
     for (size_t i = 0; i < n; ++i)
       if (zero[i])

@@ -86,6 +86,7 @@ class _Optimizer(ctypes.Structure):
         ("beta2", ctypes.c_float),
         ("eps", ctypes.c_float),
         ("keep_zeros", ctypes.c_int32),
+        ("tie_equal", ctypes.c_int32),
     ]
 
 
@@ -136,6 +137,8 @@ def _lib():
         "netrt_run": (ctypes.c_int, [P, s, T, i32, T, s, sz]),
         "netrt_format_type": (ctypes.c_int, [TI, ctypes.c_int64, s, sz]),
         "netrt_set_num_threads": (None, [P, ctypes.c_int]),
+        "netrt_weight_bytes": (ctypes.c_int, [P, ctypes.POINTER(ctypes.c_int64),
+                                              ctypes.POINTER(ctypes.c_int64)]),
         "netrt_optimizer_defaults": (None, [ctypes.POINTER(_Optimizer), i32]),
         "netrt_trainer_create": (P, [P, ctypes.POINTER(_Optimizer), s, sz]),
         "netrt_train_step": (ctypes.c_int, [P, T, i32, ctypes.c_float,
@@ -228,6 +231,14 @@ class Model:
     def set_num_threads(self, threads):
         self._lib.netrt_set_num_threads(self._handle(), int(threads))
 
+    def weight_bytes(self):
+        """(bytes of the embedded weights as stored, as f32); (0, 0) when
+        the library does not say."""
+        stored, f32 = ctypes.c_int64(0), ctypes.c_int64(0)
+        self._lib.netrt_weight_bytes(self._handle(), ctypes.byref(stored),
+                                     ctypes.byref(f32))
+        return int(stored.value), int(f32.value)
+
     def arena_bytes(self, which="forward", batch=1):
         """Bytes of the activation arena one call allocates (-1: unknown)."""
         return int(self._lib.netrt_arena_bytes(self._handle(), which.encode(),
@@ -249,13 +260,15 @@ class Model:
 
     def trainer(self, optimizer="sgd", lr=None, momentum=0.0, dampening=0.0,
                 nesterov=False, weight_decay=0.0, betas=(0.9, 0.999), eps=1e-8,
-                keep_zeros=False):
+                keep_zeros=False, tie_equal=False):
         """A Trainer of this model's own weights (netc --train libraries):
         torch.optim.SGD or Adam, with their formulas and defaults;
         keep_zeros holds the weights that are zero now at zero (retraining
-        after pruning). It becomes the model's default trainer."""
+        after pruning); tie_equal keeps shared values tied, each moved by
+        the sum of its weights' gradients (retraining after weight
+        sharing). It becomes the model's default trainer."""
         self._trainer = Trainer(self, optimizer, momentum, dampening, nesterov,
-                                weight_decay, betas, eps, keep_zeros)
+                                weight_decay, betas, eps, keep_zeros, tie_equal)
         return self._trainer
 
     def train_step(self, lr, **inputs):
@@ -322,24 +335,10 @@ class Model:
     def run(self, which, **inputs):
         """Runs entry point `which` ('forward', 'loss' or 'backward')."""
         h = self._handle()
-        names = [n for n, _, _ in self.inputs]
-        for key in inputs:
-            if key not in names:
-                raise Error("model '%s' has no input '%s' (its inputs: %s)" %
-                            (self.name, key, ", ".join(names) or "none"))
-        n = len(names)
-        args = (_Tensor * max(n, 1))()
-        keep = []  # the arrays must outlive the call
-        for i, name in enumerate(names):
-            if name not in inputs:
-                continue  # data = NULL: libnetrt says whether that is fine
-            arr = self._convert(i, inputs[name])
-            keep.append(arr)
-            args[i].data = arr.ctypes.data
-            args[i].dtype = _F32 if arr.dtype == np.float32 else _I32
-            args[i].rank = arr.ndim
-            for d, size in enumerate(arr.shape):
-                args[i].shape[d] = size
+        n = len(self.inputs)
+        # An input left out has data = NULL: libnetrt says whether that is
+        # fine. The arrays in `keep` must outlive the call.
+        args, keep = self._tensors(inputs)
 
         w = which.encode()
         err = ctypes.create_string_buffer(_ERR_SIZE)
@@ -383,7 +382,7 @@ class Trainer:
 
     def __init__(self, model, optimizer="sgd", momentum=0.0, dampening=0.0,
                  nesterov=False, weight_decay=0.0, betas=(0.9, 0.999),
-                 eps=1e-8, keep_zeros=False):
+                 eps=1e-8, keep_zeros=False, tie_equal=False):
         if optimizer not in self._KINDS:
             raise Error("unknown optimizer '%s' (expected sgd or adam)" %
                         optimizer)
@@ -399,6 +398,7 @@ class Trainer:
         opt.nesterov, opt.weight_decay = int(bool(nesterov)), weight_decay
         opt.beta1, opt.beta2 = betas
         opt.eps, opt.keep_zeros = eps, int(bool(keep_zeros))
+        opt.tie_equal = int(bool(tie_equal))
         err = ctypes.create_string_buffer(_ERR_SIZE)
         self._t = self._lib.netrt_trainer_create(model._handle(),
                                                  ctypes.byref(opt), err,
