@@ -68,6 +68,9 @@ def main(argv):
                     help="layers left dense (the first conv: 150 weights)")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--share-lr", type=float, default=0.0,
+                    help="the learning rate of the codebook retraining "
+                         "(default: --lr)")
     ap.add_argument("--netc", default=os.path.join(REPO, "build", "bin", "netc"))
     ap.add_argument("--json")
     args = ap.parse_args(argv)
@@ -108,7 +111,7 @@ def main(argv):
     w2 = os.path.join(work, "shared-retrained.safetensors")
     print("  retraining the shared values (each entry: the sum of its weights' gradients)")
     m = retrain(build("shared-train", ["--weights", w1] + prune + ["--train"] + share),
-                x, y, args.epochs, args.lr, True, w2, print)
+                x, y, args.epochs, args.share_lr or args.lr, True, w2, print)
     rows.append({"stage": "shared + retrained", "top1": accuracy(m, tx, ty)})
     print(f"shared + retrained: top-1 {rows[-1]['top1']:.2f}%")
     final = build("compressed", ["--weights", w2] + prune +
@@ -121,7 +124,8 @@ def main(argv):
         with open(args.json, "w") as f:
             json.dump({"sparsity": args.sparsity, "codebook": args.codebook,
                        "prune_skip": args.prune_skip,
-                       "epochs": args.epochs, "lr": args.lr, "stages": rows,
+                       "epochs": args.epochs, "lr": args.lr,
+                       "share_lr": args.share_lr or args.lr, "stages": rows,
                        "ratio": f32 / stored, "dense_top1": dense, "top1": acc},
                       f, indent=1)
     return 0

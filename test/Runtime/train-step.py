@@ -5,7 +5,7 @@
 # pooling and a cross-entropy loss. After every step each parameter must
 # match PyTorch's to 1e-4 (max relative error) and each loss too; the
 # batchnorm statistics must not move. Also: keep_zeros holds pruned
-# weights at zero, save_weights writes PyTorch's state_dict names (loaded
+# weights at zero, tie_equal moves shared values by their summed gradients, save_weights writes PyTorch's state_dict names (loaded
 # back by torch), a forward pass after the steps uses the new weights, and
 # forward calls on another thread during training never fail.
 # Tolerance: max relative error 1e-4.
@@ -148,6 +148,32 @@ chk.check_true("keep_zeros: the pruned half of c2.weight stays zero",
                zeros.sum() > 0 and np.all(after[zeros] == 0) and
                np.any(after[~zeros] != load_safetensors(w)["c2.weight"][~zeros]),
                f"{int(zeros.sum())} zeros, {int((after[zeros] != 0).sum())} moved")
+
+# tie_equal after weight sharing: each codebook entry moves by lr times the
+# sum of its weights' gradients (plain SGD), weights sharing an entry stay
+# equal, zeros stay zero.
+shared = nc.compile_net(net, os.path.join(tmp, "shared", "libtiny.so"),
+                        weights=w, flags=["-O2", "--train", "--share-weights",
+                                          "--codebook=conv:8,fc:4"])
+sm = netrt.Model(shared)
+st = sm.trainer(keep_zeros=True, tie_equal=True)
+before = st.param("c2.weight")
+x, y = batches[0]
+grad = sm.backward(x=x, label=y)["c2.weight"]
+st.step(0.1, x=x, label=y)
+after = st.param("c2.weight")
+values = np.unique(before[before != 0])
+want = before.copy()
+for v in values:
+    members = before == v
+    want[members] = v - 0.1 * grad[members].sum()
+chk.check_true("tie_equal: at most 8 shared values in c2.weight",
+               1 < len(values) <= 8, f"{len(values)} values")
+chk.check("tie_equal: each entry moved by the sum of its weights' gradients",
+          after, want)
+chk.check_true("tie_equal: shared weights stay equal, zeros stay zero",
+               len(np.unique(after[after != 0])) == len(values) and
+               np.all(after[before == 0] == 0))
 
 # Forward calls on another thread while a trainer steps: each succeeds.
 errors = []
