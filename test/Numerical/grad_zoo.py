@@ -154,5 +154,13 @@ own_losses("style_transfer", kaiming(StyleTransfer()),
            {"content": content, "style": nc.randn(1, 3, 64, 64),
             "generated": content + nc.randn(1, 3, 64, 64, scale=0.5)},
            ["J_content", "J_style", "J"], "batch 1")
+from zoo_torch import FH, FW, H, W, FlowNetC, FlowNetS, init_weights  # noqa: E402
+
+flow_inputs = {"img1": nc.randn(1, 3, H, W), "img2": nc.randn(1, 3, H, W),
+               "gt": nc.randn(1, 2, FH, FW, scale=0.5)}
+own_losses("flownet_s", init_weights(FlowNetS()), flow_inputs,
+           ["epe", "multiscale"], "batch 1")
+own_losses("flownet_c", init_weights(FlowNetC()), flow_inputs,
+           ["epe", "multiscale"], "batch 1")
 
 chk.finish()
