@@ -3,6 +3,7 @@
 // batchnorm parameters, with values it reads folded ones. A conv with
 // another user keeps its batchnorm (folding would compute it twice).
 // RUN: net-opt %s --net-fold-batchnorm | FileCheck %s
+// RUN: net-opt %s --net-fold-batchnorm=fold-values=false | FileCheck %s --check-prefix=KEEP
 
 // CHECK-LABEL: func.func @folds
 // CHECK-NOT: net.batchnorm
@@ -61,6 +62,12 @@ func.func @not_after_conv(%x: tensor<?x4x8x8xf32>) -> tensor<?x4x8x8xf32> {
 // CHECK: net.fused_conv %arg0, %[[W]] bias %[[B]] stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 :
 // CHECK: [[WK]]: "0x0400000000004040"
 // CHECK: [[BK]]: "0x040000000000A03F"
+// fold-values=false (netc --train: the parameters a train step updates stay
+// the model's): the fused_conv carries the batchnorm parameters, no "#bn".
+// KEEP-LABEL: func.func @folds_values
+// KEEP-NOT: #bn
+// KEEP: net.fused_conv %arg0, %{{.*}} bias %{{.*}} bn(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
+// KEEP-NOT: net.batchnorm
 func.func @folds_values(%x: tensor<?x1x2x2xf32>) -> tensor<?x1x2x2xf32> {
   %w = net.weight "v.weight" value = dense<1.5> : tensor<1x1x1x1xf32> : tensor<1x1x1x1xf32>
   %b = net.weight "v.bias" value = dense<1.0> : tensor<1xf32> : tensor<1xf32>

@@ -117,7 +117,7 @@ void netc::scheduleRegisterTile(OpStage &s, int vec, std::vector<std::string> &l
       .unroll(acc.args()[s.regTileVar]);
   for (Func h : s.helpers)
     schedulePadded(h, vec);
-  log.push_back(f.name() + ": gradient tile " + std::to_string(vec) + " x " +
+  log.push_back(f.name() + ": register tile " + std::to_string(vec) + " x " +
                 std::to_string(t) + " (" + x.name() + " vectorized, " +
                 tv.name() + " unrolled), sums over the reduction in registers");
 }
