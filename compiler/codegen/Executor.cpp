@@ -273,6 +273,12 @@ std::string netc::executorSource(const Program &m, bool profile,
     os << "  if (!strcmp(which, \"" << e.name << "\")) { if (count) *count = "
        << e.outputDescs.size() << "; return k_" << e.name << "_results; }\n";
   os << "  if (count) *count = 0;\n  return 0;\n}\n"
+     << "int32_t netrt_model_entry_state(const char *which) {\n";
+  for (const ExecEntry &e : m.entries)
+    if (e.numState)
+      os << "  if (!strcmp(which, \"" << e.name << "\")) return " << e.numState
+         << ";\n";
+  os << "  return 0;\n}\n"
      << "const netrt_tensor_info *netrt_model_params(int32_t *count) {\n"
      << "  if (count) *count = NETC_NUM_RAW;\n  return kParamInfo;\n}\n"
      << "int netrt_model_read_params(netrt_tensor *out) { return read_own_params(out); }\n"
@@ -329,7 +335,8 @@ std::string netc::versionScript(const Program &m) {
          "    netrt_weights_destroy;\n    netrt_run_with_weights;\n"
          "    netrt_model_arena_bytes;\n    netrt_model_prepare;\n"
          "    netrt_model_weight_bytes;\n    netrt_model_grads;\n"
-         "    netrt_model_entry_results;\n    netrt_model_params;\n"
+         "    netrt_model_entry_results;\n    netrt_model_entry_state;\n"
+         "    netrt_model_params;\n"
          "    netrt_model_read_params;\n    netrt_weights_create_params;\n    " +
          m.name + "_*;\n  local:\n    *;\n};\n";
 }

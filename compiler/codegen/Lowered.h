@@ -205,6 +205,7 @@ struct ExecEntry {
   std::string name;              // "forward" | "loss" | "backward"
   std::vector<int> inputIndices; // model inputs it reads
   std::vector<TensorDesc> outputDescs;
+  int numState = 0; // trailing outputs that are buffers' new values (net.state)
   std::vector<ValueDesc> values;
   std::vector<Step> steps;
   int64_t perImageBytes = 0, fixedBytes = 0; // the arena: N * per image + fixed

@@ -181,12 +181,14 @@ cl::opt<std::string> saveWeightsFlag(
              "shared; at -O2 batchnorm folded into \"<weight>#bn\") to "
              "FILE.safetensors, by parameter name (at -O0 PyTorch's names)"),
     cl::value_desc("FILE.safetensors"), cl::cat(netcCat));
-cl::opt<bool> trainFlag(
-    "train",
+cl::opt<std::string> trainFlag(
+    "train", cl::ValueOptional,
     cl::desc("Also emit the backward entry point: the gradient of the sum "
              "of the model's losses w.r.t. every parameter and every f32 "
-             "input (net-run --grad, Model.backward)"),
-    cl::cat(netcCat));
+             "input (net-run --grad, Model.backward). =batch-stats[:M]: "
+             "batchnorm in training mode there (batch statistics; a train "
+             "step updates the running ones with momentum M, 0.1)"),
+    cl::value_desc("batch-stats[:M]"), cl::cat(netcCat));
 cl::opt<bool> runReference(
     "run-reference",
     cl::desc("Run the naive reference evaluator instead of compiling: reads "
@@ -293,6 +295,27 @@ std::optional<CompressionRequest> parsePrune() {
                                 : CompressionRequest::Kind::magnitude;
   req.sparsity = s;
   return req;
+}
+
+/// --train[=batch-stats[:M]] into `req`; false after printing the error.
+bool parseTrain(CompressionRequest &req) {
+  req.train = trainFlag.getNumOccurrences() > 0;
+  llvm::StringRef v = trainFlag;
+  if (!req.train || v.empty() || v == "eval")
+    return true;
+  auto [mode, m] = v.split(':');
+  double momentum = 0.1;
+  if (mode != "batch-stats" ||
+      (!m.empty() && (m.getAsDouble(momentum) || !(momentum >= 0) ||
+                      momentum > 1))) {
+    llvm::errs() << "netc: error: --train takes nothing, eval or "
+                    "batch-stats[:M] with a momentum M in [0, 1], got '"
+                 << v << "'\n";
+    return false;
+  }
+  req.batchStats = true;
+  req.momentum = momentum;
+  return true;
 }
 
 /// --share-weights, --compress and --codebook into `req`; false after
@@ -810,13 +833,15 @@ int netc::netcMain(int argc, char **argv) {
   std::optional<CompressionRequest> prune = parsePrune();
   if (!prune || !parseSharing(*prune))
     return 1;
-  prune->train = trainFlag;
-  if (trainFlag && prune->quantize) {
+  if (!parseTrain(*prune))
+    return 1;
+  bool training = prune->train;
+  if (training && prune->quantize) {
     llvm::errs() << "netc: error: --train cannot be combined with --quantize "
                     "yet: the gradients are of the f32 model\n";
     return 1;
   }
-  if (trainFlag && isGpuTarget(target)) {
+  if (training && isGpuTarget(target)) {
     llvm::errs() << "netc: error: --train has no GPU kernels yet; use an x86 "
                     "--target with it, not '"
                  << target << "'\n";

@@ -40,6 +40,9 @@ struct CompressionRequest {
   /// --train: net-differentiate builds @backward (after pruning, before
   /// every optimisation, which then applies to it too).
   bool train = false;
+  /// --train=batch-stats: batchnorm in training mode in @backward/@train.
+  bool batchStats = false;
+  double momentum = 0.1;
 };
 
 /// Adds the pruning pass `prune` asks for (none: nothing).

@@ -38,8 +38,12 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
                              const CompressionRequest &prune) {
   // Pruning works on the weights as loaded, before anything folds them.
   buildPrunePipeline(pm, prune);
-  if (prune.train)
-    pm.addPass(mlir::net::createNetDifferentiate());
+  if (prune.train) {
+    mlir::net::NetDifferentiateOptions opts;
+    opts.batchStats = prune.batchStats;
+    opts.momentum = prune.momentum;
+    pm.addPass(mlir::net::createNetDifferentiate(opts));
+  }
   // Dead layers (those no output needs) go away at every level.
   pm.addPass(mlir::createCanonicalizerPass());
   if (optLevel >= 1)

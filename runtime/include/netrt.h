@@ -206,7 +206,11 @@ void netrt_set_num_threads(const netrt_handle *h, int threads);
  *   NETRT_WEIGHTS_CREATE_SYMBOL) from all of them, in that order (copied);
  * - NETRT_ENTRY_RESULTS_SYMBOL: the results of an entry point by name;
  *   "train" (netc --train) gives the losses, then the gradients (as
- *   "backward"), from one pass over the model. */
+ *   "backward"), from one pass over the model;
+ * - NETRT_ENTRY_STATE_SYMBOL: how many of an entry point's results, at the
+ *   end, are new values of buffers rather than gradients: "train" with
+ *   --train=batch-stats returns the running statistics' updates, named as
+ *   the parameters they replace. */
 typedef const netrt_tensor_info *(*netrt_params_fn)(int32_t *count);
 #define NETRT_PARAMS_SYMBOL "netrt_model_params"
 typedef int (*netrt_read_params_fn)(netrt_tensor *out);
@@ -215,6 +219,8 @@ typedef int (*netrt_read_params_fn)(netrt_tensor *out);
 typedef const netrt_tensor_info *(*netrt_entry_results_fn)(const char *which,
                                                            int32_t *count);
 #define NETRT_ENTRY_RESULTS_SYMBOL "netrt_model_entry_results"
+typedef int32_t (*netrt_entry_state_fn)(const char *which);
+#define NETRT_ENTRY_STATE_SYMBOL "netrt_model_entry_state"
 
 /* How a train step updates the parameters: torch.optim.SGD (momentum,
  * dampening, Nesterov, weight_decay as an L2 term) or torch.optim.Adam

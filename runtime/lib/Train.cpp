@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -35,6 +36,7 @@ struct netrt_trainer {
   std::vector<std::vector<float>> entries, entryFirst, entrySecond;
   const netrt_tensor_info *results = nullptr;             // of "train"
   int32_t numResults = 0, numLosses = 0;
+  int32_t numState = 0; // trailing results: buffers' new values (batch-stats)
   std::vector<int> paramOf; // per result: the parameter it is the gradient of
   netrt_weights_create_fn createParams = nullptr;
   int64_t steps = 0;
@@ -95,6 +97,8 @@ bool create(netrt_trainer &t, std::string &err) {
     return false;
   }
   t.numLosses = h->info->num_losses;
+  if (auto state = symbol<netrt_entry_state_fn>(h, NETRT_ENTRY_STATE_SYMBOL))
+    t.numState = state("train");
   int32_t count = 0;
   const netrt_tensor_info *list = params(&count);
   t.params.assign(list, list + count);
@@ -251,9 +255,15 @@ bool step(netrt_trainer &t, const netrt_tensor *inputs, int32_t numInputs,
   }
   // Several results may be the gradients of one parameter (never, today:
   // net-differentiate sums them); each updates it once.
-  for (int32_t r = t.numLosses; r < t.numResults; ++r)
+  int32_t firstState = t.numResults - t.numState;
+  for (int32_t r = t.numLosses; r < firstState; ++r)
     if (t.paramOf[r] >= 0)
       update(t, t.paramOf[r], out[r].data(), lr);
+  // The running statistics the pass computed (PyTorch's updates in the
+  // forward pass of train mode), stored as they are.
+  for (int32_t r = firstState; r < t.numResults; ++r)
+    if (int p = t.paramOf[r]; p >= 0)
+      std::copy_n(out[r].data(), t.values[p].size(), t.values[p].data());
   ++t.steps;
   std::vector<netrt_tensor> tensors;
   for (size_t p = 0; p < t.params.size(); ++p)

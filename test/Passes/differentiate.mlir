@@ -5,6 +5,11 @@
 // sum.
 // RUN: net-opt %s --net-differentiate | FileCheck %s
 // RUN: net-opt %s --net-differentiate --net-group | FileCheck %s --check-prefix=GROUP
+// With batch-stats (netc --train=batch-stats) the batchnorm of @backward
+// and @train runs on batch statistics and is differentiated through them;
+// @train also returns the running statistics' updates (net.state), after
+// the gradients; @loss keeps the eval-mode batchnorm.
+// RUN: net-opt %s --net-differentiate="batch-stats=true momentum=0.25" | FileCheck %s --check-prefix=BATCH
 
 module {
   func.func @forward(%x: tensor<?x3x8x8xf32> {net.name = "x"}, %u: tensor<?x4xf32> {net.name = "unused"}, %l: tensor<?xi32> {net.name = "label"}) -> (tensor<?x4x8x8xf32> {net.name = "y"}) {
@@ -53,3 +58,14 @@ module {
 // Each gradient op is a group (a kernel) of its own.
 // GROUP-LABEL: func.func @backward
 // GROUP: net.conv_grad_input {{.*}} {net.group = #net.group<
+
+// BATCH-LABEL: func.func @loss
+// BATCH: net.batchnorm %{{.*}} eps
+// BATCH-LABEL: func.func @backward
+// BATCH-NOT: net.batchnorm %
+// BATCH: %[[Y:.*]], %[[MEAN:.*]], %[[VAR:.*]], %{{.*}}, %{{.*}} = net.batchnorm_train %[[C:.*]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} eps 9.99999974E-6 momentum 2.500000e-01
+// BATCH: net.batchnorm_grad %[[C]], %{{.*}}, %{{.*}}, %[[MEAN]], %[[VAR]] eps 9.99999974E-6 batch
+// BATCH-LABEL: func.func @train
+// BATCH-SAME: -> (tensor<f32> {net.name = "ce"}, tensor<f32> {net.name = "total"}, tensor<4x3x3x3xf32> {net.name = "c.weight"}, tensor<4xf32> {net.name = "bn.weight"}, tensor<4xf32> {net.name = "bn.bias"}, tensor<4xf32> {net.name = "bn.running_mean", net.state}, tensor<4xf32> {net.name = "bn.running_var", net.state})
+// BATCH: %{{.*}}, %{{.*}}, %{{.*}}, %[[RM:.*]], %[[RV:.*]] = net.batchnorm_train
+// BATCH: return {{.*}}, %[[RM]], %[[RV]] :

@@ -4,7 +4,9 @@
 # CNN with batchnorm (eval mode: its statistics are not parameters), max
 # pooling and a cross-entropy loss. After every step each parameter must
 # match PyTorch's to 1e-4 (max relative error) and each loss too; the
-# batchnorm statistics must not move. Also: keep_zeros holds pruned
+# batchnorm statistics must not move. With --train=batch-stats (-O2 SGD,
+# -O0 Nesterov, momentum 0.3) torch runs in training mode and the running
+# statistics must follow PyTorch's after every step. Also: keep_zeros holds pruned
 # weights at zero, tie_equal moves shared values by their summed gradients, save_weights writes PyTorch's state_dict names (loaded
 # back by torch), a forward pass after the steps uses the new weights, and
 # forward calls on another thread during training never fail.
@@ -68,11 +70,13 @@ batches = [(nc.randn(4, 2, 10, 10), np.random.randint(0, 5, 4).astype(np.int32))
            for _ in range(4)]
 
 
-def torch_run(opt_fn, lr):
+def torch_run(opt_fn, lr, train_mode=False):
     m = Tiny()
     m.load_state_dict({k: torch.from_numpy(v) for k, v in
                        load_safetensors(w).items()})
-    m = m.double().eval()
+    m = m.double().train(bool(train_mode))
+    if train_mode:  # True, or the batchnorm momentum
+        m.b1.momentum = 0.1 if train_mode is True else train_mode
     opt = opt_fn(m.parameters(), lr)
     states, losses = [], []
     for x, y in batches:
@@ -87,10 +91,10 @@ def torch_run(opt_fn, lr):
     return states, losses
 
 
-def check(label, opt_fn, lr, **kw):
-    m = netrt.Model(so)
+def check(label, opt_fn, lr, lib=so, train_mode=False, **kw):
+    m = netrt.Model(lib)
     t = m.trainer(**kw)
-    want, want_loss = torch_run(opt_fn, lr)
+    want, want_loss = torch_run(opt_fn, lr, train_mode)
     for i, (x, y) in enumerate(batches):
         got = t.step(lr, x=x, label=y)
         chk.check(f"{label} step {i + 1} loss", np.float64(got["ce"]),
@@ -117,6 +121,25 @@ check("sgd nesterov 0.8",
       momentum=0.8, nesterov=True)
 m, t = check("adam", lambda p, lr: torch.optim.Adam(p, lr, weight_decay=1e-4),
              0.01, optimizer="adam", weight_decay=1e-4)
+
+# --train=batch-stats: batchnorm in training mode (torch's .train()): the
+# losses and gradients from batch statistics, the running statistics
+# updated with momentum 0.1 at every step (checked by the parameter loop:
+# the state_dict has them), the forward pass in eval mode with the new ones.
+batch_stats = nc.compile_net(net, os.path.join(tmp, "batch-stats", "libtiny.so"),
+                             weights=w, flags=["-O2", "--train=batch-stats"])
+check("batch-stats sgd momentum 0.9",
+      lambda p, lr: torch.optim.SGD(p, lr, momentum=0.9), 0.05,
+      lib=batch_stats, train_mode=True, momentum=0.9)
+bs_o0 = nc.compile_net(net, os.path.join(tmp, "batch-stats-O0", "libtiny.so"),
+                       weights=w, flags=["-O0", "--train=batch-stats:0.3"])
+# (Not Adam: c1's bias has a zero gradient in training mode, batchnorm
+# subtracts the batch mean, and Adam would move it by lr times the sign
+# of rounding noise.)
+check("batch-stats -O0 (batchnorm momentum 0.3), sgd nesterov",
+      lambda p, lr: torch.optim.SGD(p, lr, momentum=0.8, nesterov=True,
+                                    weight_decay=1e-3), 0.05, lib=bs_o0,
+      train_mode=0.3, momentum=0.8, nesterov=True, weight_decay=1e-3)
 
 # save_weights: PyTorch's names and the trainer's values, loadable by torch.
 path = os.path.join(tmp, "trained.safetensors")

@@ -35,8 +35,13 @@ class GradCase:
 
 
 class GradSuite:
-    def __init__(self, title, workdir, batches=(3, 1)):
+    def __init__(self, title, workdir, batches=(3, 1), train_mode=False):
+        """With `train_mode` the torch modules run in training mode
+        (batchnorm on batch statistics) and netc compiles with
+        --train=batch-stats; the losses net-run --loss prints are @loss's,
+        in eval mode, so only the gradients are compared."""
         self.chk = nc.Checker(title)
+        self.train_mode = train_mode
         self.workdir = workdir
         self.batches = tuple(batches)
         self.files = {}
@@ -84,7 +89,9 @@ class GradSuite:
     def _torch(self, case, arrays, target=None):
         """(result, loss, {name: grad}) in float64."""
         import torch
-        m = copy.deepcopy(case.module).double().eval() if case.module else None
+        m = copy.deepcopy(case.module).double() if case.module else None
+        if m is not None:
+            m.train(self.train_mode)
         ts = {}
         for k, a in arrays.items():
             t = torch.from_numpy(a)
@@ -142,7 +149,8 @@ class GradSuite:
     # --- running ----------------------------------------------------------
 
     def run(self, variants=None):
-        variants = variants or {"O0": ["-O0", "--train"], "O2": ["-O2", "--train"]}
+        train = "--train=batch-stats" if self.train_mode else "--train"
+        variants = variants or {"O0": ["-O0", train], "O2": ["-O2", train]}
         for file, cases in self.files.items():
             self._run_file(file, cases, variants)
         self.chk.finish()
@@ -192,6 +200,8 @@ class GradSuite:
                 self.chk.compare_outputs(
                     f"{what} [{label}] grad", got["grad"], want,
                     group_of=self._group, case_of=lambda n: n)
+                if self.train_mode:
+                    continue
                 self.chk.compare_outputs(
                     f"{what} [{label}] loss",
                     {k: v for k, v in got["outputs"].items() if k in losses},

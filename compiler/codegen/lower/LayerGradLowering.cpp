@@ -374,6 +374,68 @@ void lowerAvgPoolGrad(LowerContext &cx, mlir::net::AvgPoolGradOp op) {
   cx.define(op.getResult(), f, v, OpStage::Reduction, true, {}, r);
 }
 
+/// A reduction over every dim of `x` but the channels (dim 1), with the
+/// element it reaches for channel `c`, and the number of elements n.
+struct ChannelSum {
+  RDom r;
+  std::vector<Expr> at;
+  Expr count;
+};
+ChannelSum channelSum(LowerContext &cx, const HTensor &x, Var c) {
+  size_t rank = x.rank();
+  Region dom;
+  Expr count = cx.extent(x, 0);
+  for (size_t i = 0; i + 2 < rank; ++i) {
+    dom.push_back(Range(0, (int)x.shape[rank - 1 - i]));
+    count = count * (int)x.shape[rank - 1 - i];
+  }
+  dom.push_back(Range(0, cx.extent(x, 0)));
+  ChannelSum s{RDom(dom, cx.fresh("r_bn")), {}, cast<float>(count)};
+  for (size_t i = 0; i + 2 < rank; ++i)
+    s.at.push_back(s.r[(int)i]);
+  s.at.insert(s.at.end(), {c, s.r[(int)rank - 2]});
+  return s;
+}
+
+void lowerBatchNormTrain(LowerContext &cx, mlir::net::BatchNormTrainOp op) {
+  const HTensor &x = cx.get(op.getInput());
+  const HTensor &g = cx.get(op.getWeight());
+  const HTensor &b = cx.get(op.getBias());
+  const HTensor &rm = cx.get(op.getRunningMean());
+  const HTensor &rv = cx.get(op.getRunningVar());
+  size_t rank = x.rank();
+  float eps = op.getEps().convertToFloat();
+  float m = op.getMomentum().convertToFloat();
+  Var c("x");
+  // Two passes (the mean, then the squares about it), as PyTorch's CPU
+  // kernel: no cancellation when the mean is large against the spread.
+  ChannelSum s = channelSum(cx, x, c);
+  Func mean(cx.fresh("bn_batch_mean")), var(cx.fresh("bn_batch_var"));
+  mean(c) = 0.0f;
+  mean(c) += x.f(s.at) / s.count;
+  cx.define(op.getBatchMean(), mean, {c}, OpStage::Reduction, true, {}, s.r);
+  ChannelSum s2 = channelSum(cx, x, c);
+  Expr d = x.f(s2.at) - mean(c);
+  var(c) = 0.0f;
+  var(c) += d * d / s.count;
+  cx.define(op.getBatchVar(), var, {c}, OpStage::Reduction, true, {}, s2.r);
+
+  std::vector<Var> v = cx.makeVars(rank);
+  Var ch = v[rank - 2];
+  Func scale(cx.fresh("bn_batch_scale"));
+  scale(c) = g.f(c) / sqrt(var(c) + eps);
+  Func y(cx.fresh("batchnorm_train"));
+  y(v) = (x.f(v) - mean(ch)) * scale(ch) + b.f(ch);
+  cx.define(op.getResult(), y, v, OpStage::Elementwise, false, {scale});
+
+  // The running averages, the variance unbiased (n / (n - 1)).
+  Func nm(cx.fresh("bn_running_mean")), nv(cx.fresh("bn_running_var"));
+  nm(c) = (1 - m) * rm.f(c) + m * mean(c);
+  nv(c) = (1 - m) * rv.f(c) + m * var(c) * (s.count / max(s.count - 1, 1.0f));
+  cx.define(op.getNewRunningMean(), nm, {c}, OpStage::Elementwise, false);
+  cx.define(op.getNewRunningVar(), nv, {c}, OpStage::Elementwise, false);
+}
+
 void lowerBatchNormGrad(LowerContext &cx, mlir::net::BatchNormGradOp op) {
   const HTensor &x = cx.get(op.getInput());
   const HTensor &dy = cx.get(op.getGrad());
@@ -386,28 +448,26 @@ void lowerBatchNormGrad(LowerContext &cx, mlir::net::BatchNormGradOp op) {
   Func inv(cx.fresh("bn_inv_std"));
   inv(c) = 1.0f / sqrt(var.f(c) + eps);
 
-  std::vector<Var> v = cx.makeVars(rank);
-  Func dx(cx.fresh("batchnorm_grad_input"));
-  dx(v) = dy.f(v) * g.f(v[rank - 2]) * inv(v[rank - 2]);
-  cx.define(op.getInputGrad(), dx, v, OpStage::Elementwise, false);
-
-  // Sums over every dim but the channels.
-  Region dom;
-  for (size_t i = 0; i + 2 < rank; ++i)
-    dom.push_back(Range(0, (int)x.shape[rank - 1 - i]));
-  dom.push_back(Range(0, cx.extent(x, 0)));
-  RDom r(dom, cx.fresh("r_bn"));
-  std::vector<Expr> at;
-  for (size_t i = 0; i + 2 < rank; ++i)
-    at.push_back(r[(int)i]);
-  at.insert(at.end(), {c, r[(int)rank - 2]});
+  ChannelSum s = channelSum(cx, x, c);
   Func dg(cx.fresh("batchnorm_grad_weight")), db(cx.fresh("batchnorm_grad_bias"));
   dg(c) = 0.0f;
-  dg(c) += dy.f(at) * (x.f(at) - mean.f(c)) * inv(c);
+  dg(c) += dy.f(s.at) * (x.f(s.at) - mean.f(c)) * inv(c);
   db(c) = 0.0f;
-  db(c) += dy.f(at);
-  cx.define(op.getWeightGrad(), dg, {c}, OpStage::Reduction, true, {}, r);
-  cx.define(op.getBiasGrad(), db, {c}, OpStage::Reduction, true, {}, r);
+  db(c) += dy.f(s.at);
+  cx.define(op.getWeightGrad(), dg, {c}, OpStage::Reduction, true, {}, s.r);
+  cx.define(op.getBiasGrad(), db, {c}, OpStage::Reduction, true, {}, s.r);
+
+  std::vector<Var> v = cx.makeVars(rank);
+  Var ch = v[rank - 2];
+  Func dx(cx.fresh("batchnorm_grad_input"));
+  if (op.getBatch()) {
+    // The batch statistics' share: -(db + xhat * dg) / n.
+    Expr xhat = (x.f(v) - mean.f(ch)) * inv(ch);
+    dx(v) = g.f(ch) * inv(ch) * (dy.f(v) - (db(ch) + xhat * dg(ch)) / s.count);
+  } else {
+    dx(v) = dy.f(v) * g.f(ch) * inv(ch);
+  }
+  cx.define(op.getInputGrad(), dx, v, OpStage::Elementwise, false);
 }
 
 } // namespace
@@ -425,4 +485,5 @@ void netc::registerLayerGradLowerings(LowerTable &t) {
   addLowering<mlir::net::MaxPoolGradOp>(t, lowerMaxPoolGrad);
   addLowering<mlir::net::AvgPoolGradOp>(t, lowerAvgPoolGrad);
   addLowering<mlir::net::BatchNormGradOp>(t, lowerBatchNormGrad);
+  addLowering<mlir::net::BatchNormTrainOp>(t, lowerBatchNormTrain);
 }

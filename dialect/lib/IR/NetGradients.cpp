@@ -134,12 +134,37 @@ struct BatchNormGrad
     Type vec = n.getWeight().getType();
     auto g = b.create<BatchNormGradOp>(
         n.getLoc(), TypeRange{n.getInput().getType(), vec, vec}, n.getInput(),
-        dys[0], n.getWeight(), n.getMean(), n.getVar(), n.getEpsAttr());
+        dys[0], n.getWeight(), n.getMean(), n.getVar(), n.getEpsAttr(),
+        UnitAttr());
     out.push_back(g.getInputGrad());
     out.push_back(learned(n.getWeight()) ? g.getWeightGrad() : Value());
     out.push_back(learned(n.getBias()) ? g.getBiasGrad() : Value());
     out.push_back(Value()); // running_mean: a buffer
     out.push_back(Value()); // running_var
+    return success();
+  }
+  bool isStateOperand(Operation *, unsigned index) const { return index >= 3; }
+};
+
+/// Training mode: the batch statistics are functions of x, whose gradient
+/// batchnorm_grad `batch` includes. Only y has an adjoint (the statistics
+/// and the running updates are read by no loss, only by @train's results).
+struct BatchNormTrainGrad
+    : DifferentiableOp::ExternalModel<BatchNormTrainGrad, BatchNormTrainOp> {
+  LogicalResult buildGradients(Operation *op, OpBuilder &b,
+                               ArrayRef<Value> dys,
+                               SmallVectorImpl<Value> &out) const {
+    auto n = cast<BatchNormTrainOp>(op);
+    Type vec = n.getWeight().getType();
+    auto g = b.create<BatchNormGradOp>(
+        n.getLoc(), TypeRange{n.getInput().getType(), vec, vec}, n.getInput(),
+        dys[0], n.getWeight(), n.getBatchMean(), n.getBatchVar(),
+        n.getEpsAttr(), b.getUnitAttr());
+    out.push_back(g.getInputGrad());
+    out.push_back(learned(n.getWeight()) ? g.getWeightGrad() : Value());
+    out.push_back(learned(n.getBias()) ? g.getBiasGrad() : Value());
+    out.push_back(Value());
+    out.push_back(Value());
     return success();
   }
   bool isStateOperand(Operation *, unsigned index) const { return index >= 3; }
@@ -455,6 +480,7 @@ void mlir::net::registerGradientModels(DialectRegistry &registry) {
     MaxPoolOp::attachInterface<MaxPoolGrad>(*ctx);
     AvgPoolOp::attachInterface<AvgPoolGrad>(*ctx);
     BatchNormOp::attachInterface<BatchNormGrad>(*ctx);
+    BatchNormTrainOp::attachInterface<BatchNormTrainGrad>(*ctx);
     ReluOp::attachInterface<MaskGrad<ReluOp>>(*ctx);
     Relu6Op::attachInterface<MaskGrad<Relu6Op>>(*ctx);
     LeakyReluOp::attachInterface<MaskGrad<LeakyReluOp>>(*ctx);

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace mlir::net {
 #define GEN_PASS_DEF_NETDIFFERENTIATE
@@ -129,6 +130,8 @@ bool isParameter(WeightOp w) {
 
 struct NetDifferentiate
     : mlir::net::impl::NetDifferentiateBase<NetDifferentiate> {
+  using NetDifferentiateBase::NetDifferentiateBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto loss = module.lookupSymbol<func::FuncOp>("loss");
@@ -146,11 +149,47 @@ struct NetDifferentiate
     module.insert(std::next(Block::iterator(loss)), fn);
     SmallVector<Value> losses(
         cast<func::ReturnOp>(fn.getBody().front().getTerminator()).getOperands());
+    if (batchStats)
+      useBatchStatistics(fn);
     if (failed(build(fn))) {
       fn.erase();
       return signalPassFailure();
     }
     addTrainEntry(loss, fn, losses);
+  }
+
+  /// --train=batch-stats: each batchnorm in training mode.
+  void useBatchStatistics(func::FuncOp fn) {
+    fn.walk([&](BatchNormOp bn) {
+      OpBuilder b(bn);
+      Type vec = bn.getWeight().getType();
+      auto train = b.create<BatchNormTrainOp>(
+          bn.getLoc(), TypeRange{bn.getType(), vec, vec, vec, vec},
+          bn.getInput(), bn.getWeight(), bn.getBias(), bn.getMean(),
+          bn.getVar(), bn.getEpsAttr(), b.getF32FloatAttr(momentum));
+      bn.getResult().replaceAllUsesWith(train.getResult());
+      bn.erase();
+    });
+  }
+
+  /// The running statistics' updates a train step stores (batch-stats):
+  /// each buffer once, from its first batchnorm, named as the buffer.
+  void addStateResults(func::FuncOp train, SmallVectorImpl<Value> &results,
+                       SmallVectorImpl<DictionaryAttr> &attrs, OpBuilder &b) {
+    llvm::StringSet<> seen;
+    auto add = [&](Value buffer, Value update) {
+      auto w = buffer.getDefiningOp<WeightOp>();
+      if (!w || w.getFrozen() || !seen.insert(w.getName()).second)
+        return;
+      results.push_back(update);
+      attrs.push_back(b.getDictionaryAttr(
+          {b.getNamedAttr("net.name", w.getNameAttr()),
+           b.getNamedAttr("net.state", b.getUnitAttr())}));
+    };
+    train.walk([&](BatchNormTrainOp bn) {
+      add(bn.getRunningMean(), bn.getNewRunningMean());
+      add(bn.getRunningVar(), bn.getNewRunningVar());
+    });
   }
 
   /// @train: what a train step runs, the losses (as @loss names them) and
@@ -176,6 +215,7 @@ struct NetDifferentiate
       results.push_back(v);
       attrs.push_back(backward.getResultAttrDict(i));
     }
+    addStateResults(train, results, attrs, b);
     b.create<func::ReturnOp>(ret.getLoc(), results);
     ret.erase();
     SmallVector<Type> types;

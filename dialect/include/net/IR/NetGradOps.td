@@ -148,14 +148,52 @@ def Net_AvgPoolGradOp : Net_GradOp<"avgpool_grad"> {
   }];
 }
 
+def Net_BatchNormTrainOp : Net_GradOp<"batchnorm_train",
+    [AllTypesMatch<["input", "result"]>,
+     AllTypesMatch<["weight", "bias", "running_mean", "running_var",
+                    "batch_mean", "batch_var", "new_running_mean",
+                    "new_running_var"]>]> {
+  let summary = "Batch normalisation in training mode (nn.BatchNorm2d.train())";
+  let description = [{
+    What net-differentiate makes of a net.batchnorm with `batch-stats`
+    (netc --train=batch-stats) in @backward and @train. Per channel (dim
+    1), over the n values of every other dim: mean = sum(x) / n, var =
+    sum((x - mean)^2) / n (biased), y = (x - mean) / sqrt(var + eps) *
+    weight + bias. The running statistics are not read by y; the last two
+    results are their updates as PyTorch makes them: (1 - momentum) *
+    running + momentum * batch, with the unbiased variance var * n / (n - 1).
+
+    ```mlir
+    %y, %mean, %var, %rm2, %rv2 = net.batchnorm_train %x, %g, %b, %rm, %rv
+        eps 1.0e-05 momentum 1.0e-01 : tensor<?x8x4x4xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Net_FloatTensor:$input, Net_FloatTensor:$weight,
+                   Net_FloatTensor:$bias, Net_FloatTensor:$running_mean,
+                   Net_FloatTensor:$running_var, F32Attr:$eps,
+                   F32Attr:$momentum);
+  let results = (outs Net_FloatTensor:$result, Net_FloatTensor:$batch_mean,
+                      Net_FloatTensor:$batch_var,
+                      Net_FloatTensor:$new_running_mean,
+                      Net_FloatTensor:$new_running_var);
+  let assemblyFormat = [{
+    $input `,` $weight `,` $bias `,` $running_mean `,` $running_var `eps` $eps
+    `momentum` $momentum attr-dict `:` type($input) `,` type($weight)
+  }];
+}
+
 def Net_BatchNormGradOp : Net_GradOp<"batchnorm_grad",
     [AllTypesMatch<["input", "grad", "input_grad"]>,
      AllTypesMatch<["weight", "mean", "var", "weight_grad", "bias_grad"]>]> {
-  let summary = "Gradients of net.batchnorm (eval mode)";
+  let summary = "Gradients of net.batchnorm (eval mode) or net.batchnorm_train";
   let description = [{
-    With r = 1 / sqrt(var + eps): dx = dy * weight * r, dweight[c] = sum
-    over every other dim of dy * (x - mean) * r, dbias[c] = sum of dy. The
-    running statistics are buffers: they get no gradient.
+    With r = 1 / sqrt(var + eps) and xhat = (x - mean) * r: dweight[c] =
+    sum over every other dim of dy * xhat, dbias[c] = sum of dy. In eval
+    mode (net.batchnorm: `mean` and `var` are the running statistics,
+    buffers without a gradient) dx = dy * weight * r. With `batch` (of
+    net.batchnorm_train: `mean` and `var` are the batch's own, functions of
+    x, over n values per channel) dx = weight * r * (dy - dbias / n - xhat *
+    dweight / n).
 
     ```mlir
     %dx, %dg, %db = net.batchnorm_grad %x, %dy, %g, %m, %v eps 1.0e-05
@@ -164,13 +202,13 @@ def Net_BatchNormGradOp : Net_GradOp<"batchnorm_grad",
   }];
   let arguments = (ins Net_FloatTensor:$input, Net_FloatTensor:$grad,
                    Net_FloatTensor:$weight, Net_FloatTensor:$mean,
-                   Net_FloatTensor:$var, F32Attr:$eps);
+                   Net_FloatTensor:$var, F32Attr:$eps, UnitAttr:$batch);
   let results = (outs Net_FloatTensor:$input_grad,
                       Net_FloatTensor:$weight_grad,
                       Net_FloatTensor:$bias_grad);
   let assemblyFormat = [{
-    $input `,` $grad `,` $weight `,` $mean `,` $var `eps` $eps attr-dict `:`
-    type($input) `,` type($weight)
+    $input `,` $grad `,` $weight `,` $mean `,` $var `eps` $eps (`batch` $batch^)?
+    attr-dict `:` type($input) `,` type($weight)
   }];
 }
 

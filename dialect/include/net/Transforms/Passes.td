@@ -28,7 +28,22 @@ def NetDifferentiate : Pass<"net-differentiate", "ModuleOp"> {
     An op without a model is an error naming it. Runs first, on the net
     dialect as the front end wrote it, so every later pass optimises
     @backward too.
+
+    @train (what a train step runs) is @backward returning @loss's results
+    first, then the parameters' gradients only. With `batch-stats` (netc
+    --train=batch-stats) every net.batchnorm of @backward and @train
+    becomes a net.batchnorm_train (nn.BatchNorm.train(): batch statistics,
+    differentiated through), and @train also returns each running
+    statistic's update by `momentum`, named as the buffer and marked
+    `net.state`, after the gradients. @forward and @loss stay in eval mode.
   }];
+  let options = [
+    Option<"batchStats", "batch-stats", "bool", /*default=*/"false",
+           "Batchnorm in training mode: batch statistics, running averages "
+           "updated by @train">,
+    Option<"momentum", "momentum", "double", /*default=*/"0.1",
+           "The running averages' momentum (PyTorch's default, 0.1)">,
+  ];
   let dependentDialects = ["mlir::net::NetDialect", "mlir::func::FuncDialect"];
 }
 
