@@ -1,14 +1,19 @@
 #!/usr/bin/python3
-"""LeNet-5 trained on Fashion-MNIST by netc and by PyTorch, side by side.
+"""A Fashion-MNIST net trained by netc and by PyTorch, side by side.
 
-    examples/fashion/train_compare.py [--epochs 5] [--batch 64]
+    examples/fashion/train_compare.py [--model lenet5|resnet|mobilenet]
+        [--batchnorm batch-stats|eval] [--epochs 5] [--batch 64]
         [--optimizer adam|sgd] [--lr 2e-3] [--momentum 0.9] [--schedule cosine|constant]
         [--threads 2] [--count N] [--json out.json]
 
-netc compiles examples/fashion/lenet5_fmnist.net with --train from its
-deterministic initialisation (--weights=init); those initial weights are
-written as .safetensors and loaded into the equivalent torch module, so
-both start from the same values. Both then take the same steps: the same
+netc compiles examples/fashion/MODEL_fmnist.net (LeNet-5 by default) with
+--train from its deterministic initialisation (--weights=init); those
+initial weights are written as .safetensors and loaded into the
+equivalent torch module (train.py's), so both start from the same values.
+The small ResNet and MobileNet have batchnorm: by default both train it
+in training mode (netc --train=batch-stats, torch's .train(): batch
+statistics, running averages updated) and test in eval mode with the
+running averages; --batchnorm eval keeps it in eval mode throughout. Both then take the same steps: the same
 shuffled batches (one numpy seed), the same optimizer (Adam by default,
 or SGD with momentum) and learning rate (cosine to 0 over the steps by
 default), 2 threads each. After every epoch each prints its mean
@@ -34,15 +39,19 @@ import netrt  # noqa: E402
 from safetensors_np import load_safetensors  # noqa: E402
 
 
-def torch_lenet():
-    """The torch twin of lenet5_fmnist.net (train.py's)."""
+def torch_model(name):
+    """The torch twin of NAME_fmnist.net (train.py's)."""
     sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
-    from train import LeNet5
-    return LeNet5()
+    from train import build
+    return build(name)
 
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", choices=["lenet5", "resnet", "mobilenet"],
+                    default="lenet5")
+    ap.add_argument("--batchnorm", choices=["batch-stats", "eval"],
+                    default="batch-stats")
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--optimizer", choices=["adam", "sgd"], default="adam")
@@ -62,10 +71,11 @@ def main(argv):
     x, y = fm.load("train", count=args.count or None)
     tx, ty = fm.load("test")
     work = tempfile.mkdtemp(prefix="train-compare-")
-    so = os.path.join(work, "liblenet5_fmnist.so")
+    so = os.path.join(work, f"lib{args.model}_fmnist.so")
+    train = "--train=batch-stats" if args.batchnorm == "batch-stats" else "--train"
     subprocess.run([args.netc, os.path.join(REPO, "examples", "fashion",
-                                            "lenet5_fmnist.net"),
-                    "--train", "--weights=init", "-o", so], check=True)
+                                            f"{args.model}_fmnist.net"),
+                    train, "--weights=init", "-o", so], check=True)
     m = netrt.Model(so)
     m.set_num_threads(args.threads)
     if args.optimizer == "adam":
@@ -74,9 +84,12 @@ def main(argv):
         trainer = m.trainer(momentum=args.momentum)
     init = os.path.join(work, "init.safetensors")
     trainer.save(init)
-    tm = torch_lenet()
-    tm.load_state_dict({k: torch.from_numpy(v)
-                        for k, v in load_safetensors(init).items()})
+    tm = torch_model(args.model)
+    missing = tm.load_state_dict({k: torch.from_numpy(v) for k, v in
+                                  load_safetensors(init).items()}, strict=False)
+    assert not missing.unexpected_keys and all(
+        k.endswith("num_batches_tracked") for k in missing.missing_keys), missing
+    tm.train(args.batchnorm == "batch-stats")
     if args.optimizer == "adam":
         opt = torch.optim.Adam(tm.parameters(), lr=args.lr)
     else:
@@ -115,8 +128,10 @@ def main(argv):
         pred = np.concatenate([m.forward(x=tx[i:i + 1000])["logits"].argmax(1)
                                for i in range(0, len(tx), 1000)])
         acc["netc"] = 100.0 * float((pred == ty).mean())
+        tm.eval()
         with torch.no_grad():
             tp = tm(txt).argmax(1).numpy()
+        tm.train(args.batchnorm == "batch-stats")
         acc["torch"] = 100.0 * float((tp == ty).mean())
         row = {"epoch": epoch + 1}
         for k in ("netc", "torch"):
@@ -134,7 +149,8 @@ def main(argv):
           f"{last['netc']['images_per_s'] / last['torch']['images_per_s']:.2f}x")
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"batch": args.batch, "lr": args.lr,
+            json.dump({"model": args.model, "batchnorm": args.batchnorm,
+                       "batch": args.batch, "lr": args.lr,
                        "optimizer": args.optimizer, "schedule": args.schedule,
                        "momentum": args.momentum, "threads": args.threads,
                        "epochs": rows}, f, indent=1)

@@ -55,7 +55,9 @@ Expr zeroOutside(const HTensor &x, std::vector<Expr> at, size_t spatial) {
     inside = inside && at[i] >= 0 && at[i] < n;
     at[i] = clamp(at[i], 0, n - 1);
   }
-  return select(inside, x.f(at), 0.0f);
+  // likely: Halide splits the loops into the interior, where the clamps
+  // and the select go away (dense vector loads), and the borders.
+  return select(likely(inside), x.f(at), 0.0f);
 }
 
 /// `t` zero outside its spatial extent, as a Func a schedule materializes

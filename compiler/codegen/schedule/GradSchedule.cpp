@@ -6,9 +6,9 @@
 // convolution's input gradient, images or outputs of an fc's), so that
 // each load of the other operand feeds several FMAs into registers, as
 // the forward templates do. conv_grad_weight's output is tiny and its
-// reduction long: it sums per vector lane of pixels (tiled over the
-// kernel's columns, each grad vector used once per column tap), then the
-// lanes.
+// reduction long: it sums per vector lane of pixels, in register tiles of
+// the kernel's columns x input channels x outputs with the images
+// outermost, then the lanes.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/schedule/Schedules.h"
@@ -43,28 +43,67 @@ std::vector<VarOrRVar> withReduction(const RDom &r, std::vector<VarOrRVar> inner
   return inner;
 }
 
+/// The largest of `options` (descending) that divides `n`.
+int divisorOf(int64_t n, std::initializer_list<int> options) {
+  for (int t : options)
+    if (n % t == 0)
+      return t;
+  return 1;
+}
+
 void scheduleLanes(OpStage &s, int vec, std::vector<std::string> &log) {
   // acc(lane, kx, ky..., c, o); func(kx, ky..., c, o) = sum over lanes.
+  // Per block of `to` outputs (one task each), the sums of every tap and
+  // channel stay in a small buffer while the images stream by once; within
+  // an image a register tile is the lanes times every column tap times tc
+  // channels times the block's outputs, for one row tap: each grad vector
+  // loaded feeds kx * tc FMAs, each input vector `to`, and the image's
+  // rows are in cache for every tile.
   const std::vector<Var> &v = s.vars;
   Func f = s.func, acc = s.acc;
+  size_t n = v.size();
   Var o = v.back();
+  int64_t outs = s.shape[0], chans = s.shape[1], taps = s.shape.back();
+  // The accumulators the target holds (vectors of 16 lanes: one AVX-512
+  // register, two AVX2 ones), leaving room for the operands.
+  int budget = vec >= 16 ? 24 : 6;
+  int to = divisorOf(outs, {4, 2});
+  while (to > 1 && taps * to > budget)
+    to /= 2;
+  int tc = 1;
+  for (int t : {4, 2})
+    if (chans % t == 0 && taps * to * t <= budget) {
+      tc = t;
+      break;
+    }
+  Var oo("oo"), oi("oi");
   f.compute_root().parallel(o);
-  f.update().parallel(o);
+  f.update().split(o, oo, oi, to, TailStrategy::GuardWithIf).parallel(oo);
   std::vector<Var> args = acc.args();
-  Var lane = args[0], kx = args[1];
-  // The tile: the lanes times every column tap, for one (row tap, channel).
-  acc.compute_at(f, v.size() >= 3 ? v[1] : o);
-  acc.vectorize(lane).unroll(kx);
-  std::vector<Var> rest(args.begin() + 2, args.end());
+  Var lane = args[0], kx = args[1], c = args[n - 1], ao = args[n];
+  Var co("co"), ci("ci");
+  acc.compute_at(f, oo).vectorize(lane);
+  int spatial = (int)n - 2;
+  std::vector<VarOrRVar> order = {lane, kx, ci, ao};
+  for (int i = 0; i < spatial; ++i)
+    order.push_back(s.rdom[i]); // the image's pixels (column chunks, rows)
+  for (int i = 2; i < (int)n - 1; ++i)
+    order.push_back(args[i]); // the other kernel taps
+  order.insert(order.end(), {co, s.rdom[spatial]});
   acc.update()
-      .reorder(withReduction(s.rdom, {lane, kx}, rest))
+      .split(c, co, ci, tc, TailStrategy::GuardWithIf)
+      .reorder(order)
       .vectorize(lane)
-      .unroll(kx);
+      .unroll(kx)
+      .unroll(ci)
+      .unroll(ao);
   for (Func h : s.helpers)
     schedulePadded(h, vec);
   log.push_back(f.name() + ": gradient sums per vector lane of pixels, " +
-                std::to_string(s.regTile) + " column taps unrolled, " +
-                "outputs in parallel");
+                "per block of " + std::to_string(to) + " outputs (in " +
+                "parallel) over the images once, register tiles of " +
+                std::to_string(taps) + " column taps x " + std::to_string(tc) +
+                " channels x " + std::to_string(to) + " outputs");
 }
 
 } // namespace
