@@ -21,7 +21,6 @@
 
 import copy
 import os
-import re
 import sys
 
 import numpy as np
@@ -30,7 +29,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import netcompare as nc
-from gradcompare import GradSuite, run_grad
+from gradcompare import GradSuite, run_grad, zoo_with_loss
 
 tmp, examples = sys.argv[1], sys.argv[2]
 
@@ -64,15 +63,7 @@ nc.seed(0)
 
 
 def small(stem, size):
-    """examples/STEM.net at size x size with a cross-entropy loss."""
-    text = open(os.path.join(examples, f"{stem}.net")).read()
-    text = re.sub(r"input x: f32\[N, 3, 224, 224\]",
-                  f"input x: f32[N, 3, {size}, {size}]", text)
-    text += "\ninput label: i32[N]\nloss ce = cross_entropy(logits, label)\n"
-    path = os.path.join(tmp, f"{stem}-{size}.net")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+    return zoo_with_loss(examples, stem, size, tmp)
 
 
 def kink_margin(model, x):

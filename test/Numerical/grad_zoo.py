@@ -11,7 +11,6 @@
 # RUN: %python %s %t %examples
 
 import os
-import re
 import sys
 
 import numpy as np
@@ -20,7 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import netcompare as nc
-from gradcompare import run_grad
+from gradcompare import run_grad, zoo_with_loss
 
 tmp, examples = sys.argv[1], sys.argv[2]
 chk = nc.Checker("grad_zoo")
@@ -75,15 +74,7 @@ check("lenet5", os.path.join(examples, "lenet5.net"), lenet, w, x, label,
 
 
 def small(stem, size):
-    """examples/STEM.net at size x size with a cross-entropy loss."""
-    text = open(os.path.join(examples, f"{stem}.net")).read()
-    text = re.sub(r"input x: f32\[N, 3, 224, 224\]",
-                  f"input x: f32[N, 3, {size}, {size}]", text)
-    text += "\ninput label: i32[N]\nloss ce = cross_entropy(logits, label)\n"
-    path = os.path.join(tmp, f"{stem}-{size}.net")
-    with open(path, "w") as f:
-        f.write(text)
-    return path
+    return zoo_with_loss(examples, stem, size, tmp)
 
 
 try:

@@ -229,3 +229,17 @@ def run_grad(so, inputs, out_dir):
     grads = nc._read_outputs(os.path.join(res, "grad"))
     everything = nc._read_outputs(res)
     return {"grad": grads, "outputs": everything}
+
+
+def zoo_with_loss(examples, stem, size, out_dir):
+    """examples/STEM.net at size x size with a cross-entropy loss on its
+    logits (`label`, i32[N]) appended, written to OUT_DIR/STEM-SIZE.net."""
+    import re
+    text = open(os.path.join(examples, f"{stem}.net")).read()
+    text = re.sub(r"input x: f32\[N, 3, 224, 224\]",
+                  f"input x: f32[N, 3, {size}, {size}]", text)
+    text += "\ninput label: i32[N]\nloss ce = cross_entropy(logits, label)\n"
+    path = os.path.join(out_dir, f"{stem}-{size}.net")
+    with open(path, "w") as f:
+        f.write(text)
+    return path

@@ -125,46 +125,47 @@ struct AvgPoolGrad : DifferentiableOp::ExternalModel<AvgPoolGrad, AvgPoolOp> {
   }
 };
 
+/// The adjoints of a batchnorm's operands (x, weight, bias, running mean,
+/// running var) from batchnorm_grad with statistics `mean` and `var`: the
+/// running ones (eval mode) or, with `batch`, the batch's own, functions
+/// of x whose gradient it includes. The running statistics are buffers.
+template <typename BatchNormLike>
+void batchNormGradients(BatchNormLike n, OpBuilder &b, Value dy, Value mean,
+                        Value var, bool batch, SmallVectorImpl<Value> &out) {
+  Type vec = n.getWeight().getType();
+  auto g = b.create<BatchNormGradOp>(
+      n.getLoc(), TypeRange{n.getInput().getType(), vec, vec}, n.getInput(), dy,
+      n.getWeight(), mean, var, n.getEpsAttr(),
+      batch ? b.getUnitAttr() : UnitAttr());
+  out.push_back(g.getInputGrad());
+  out.push_back(learned(n.getWeight()) ? g.getWeightGrad() : Value());
+  out.push_back(learned(n.getBias()) ? g.getBiasGrad() : Value());
+  out.append({Value(), Value()});
+}
+
 struct BatchNormGrad
     : DifferentiableOp::ExternalModel<BatchNormGrad, BatchNormOp> {
   LogicalResult buildGradients(Operation *op, OpBuilder &b,
                                ArrayRef<Value> dys,
                                SmallVectorImpl<Value> &out) const {
     auto n = cast<BatchNormOp>(op);
-    Type vec = n.getWeight().getType();
-    auto g = b.create<BatchNormGradOp>(
-        n.getLoc(), TypeRange{n.getInput().getType(), vec, vec}, n.getInput(),
-        dys[0], n.getWeight(), n.getMean(), n.getVar(), n.getEpsAttr(),
-        UnitAttr());
-    out.push_back(g.getInputGrad());
-    out.push_back(learned(n.getWeight()) ? g.getWeightGrad() : Value());
-    out.push_back(learned(n.getBias()) ? g.getBiasGrad() : Value());
-    out.push_back(Value()); // running_mean: a buffer
-    out.push_back(Value()); // running_var
+    batchNormGradients(n, b, dys[0], n.getMean(), n.getVar(), false, out);
     return success();
   }
   bool isStateOperand(Operation *, unsigned index) const { return index >= 3; }
 };
 
-/// Training mode: the batch statistics are functions of x, whose gradient
-/// batchnorm_grad `batch` includes. Only y has an adjoint (the statistics
-/// and the running updates are read by no loss, only by @train's results).
+/// Training mode (--train=batch-stats). Only y has an adjoint: the batch
+/// statistics and the running updates are read by no loss, only by
+/// @train's results.
 struct BatchNormTrainGrad
     : DifferentiableOp::ExternalModel<BatchNormTrainGrad, BatchNormTrainOp> {
   LogicalResult buildGradients(Operation *op, OpBuilder &b,
                                ArrayRef<Value> dys,
                                SmallVectorImpl<Value> &out) const {
     auto n = cast<BatchNormTrainOp>(op);
-    Type vec = n.getWeight().getType();
-    auto g = b.create<BatchNormGradOp>(
-        n.getLoc(), TypeRange{n.getInput().getType(), vec, vec}, n.getInput(),
-        dys[0], n.getWeight(), n.getBatchMean(), n.getBatchVar(),
-        n.getEpsAttr(), b.getUnitAttr());
-    out.push_back(g.getInputGrad());
-    out.push_back(learned(n.getWeight()) ? g.getWeightGrad() : Value());
-    out.push_back(learned(n.getBias()) ? g.getBiasGrad() : Value());
-    out.push_back(Value());
-    out.push_back(Value());
+    batchNormGradients(n, b, dys[0], n.getBatchMean(), n.getBatchVar(), true,
+                       out);
     return success();
   }
   bool isStateOperand(Operation *, unsigned index) const { return index >= 3; }
