@@ -48,6 +48,11 @@ void vectorizeAndParallelize(StageT stage, const netc::OpStage &s, int vec,
   } else if (v.size() == 2) {
     stage.parallel(v[1]);
     par = v[1].name();
+  } else if (innerIsWide && s.shape[0] >= 2 * vec) {
+    // A per-channel vector (a batchnorm's statistics, a bias's gradient):
+    // its vectors of channels in parallel, each with its whole reduction.
+    stage.parallel(xo);
+    par = xo.name();
   }
   log.push_back("  " + what + ": " +
                 (innerIsWide ? "vectorize " + v[0].name() + " by " +
