@@ -546,7 +546,7 @@ bool ProgramBuilder::addEntry(mlir::func::FuncOp fn, std::string &error) {
     entry.outputDescs.push_back(
         {nameOf(fn.getResultAttrDict(i), "output" + std::to_string(i)), false,
          shapeOf(v)});
-    if (fn.getResultAttr(i, "net.state"))
+    if (fn.getResultAttr(i, mlir::net::kStateAttr))
       ++entry.numState;
     if (isWeight(v)) {
       error = "@" + entry.name + " returns a parameter ('" +

@@ -184,7 +184,7 @@ struct NetDifferentiate
       results.push_back(update);
       attrs.push_back(b.getDictionaryAttr(
           {b.getNamedAttr("net.name", w.getNameAttr()),
-           b.getNamedAttr("net.state", b.getUnitAttr())}));
+           b.getNamedAttr(kStateAttr, b.getUnitAttr())}));
     };
     train.walk([&](BatchNormTrainOp bn) {
       add(bn.getRunningMean(), bn.getNewRunningMean());

@@ -24,6 +24,9 @@ inline constexpr llvm::StringLiteral kGroupAttr = "net.group";
 inline constexpr llvm::StringLiteral kSparsityAttr = "net.sparsity";
 inline constexpr llvm::StringLiteral kKernelAttr = "net.kernel";
 inline constexpr llvm::StringLiteral kCodebookAttr = "net.codebook";
+/// A result of @train that is a buffer's new value (--train=batch-stats:
+/// a running statistic), not a gradient.
+inline constexpr llvm::StringLiteral kStateAttr = "net.state";
 /// int8: the calibrated range of a layer's input (net-calibrate), the
 /// marker of a layer net-quantize runs in int8, and the per-output-channel
 /// scales of its quantized weight.
