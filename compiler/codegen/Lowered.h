@@ -59,6 +59,7 @@ struct OpStage {
     int vec = 0, oc = 0, ow = 0; // vec == 0: no register tile
     bool blocksOuter = false;    // order "oc,n,y,ow" (else "n,y,oc,ow")
     int int8Dot = 0; // int8: products per int32 lane (4 vpdpbusd, 2 vpmaddwd)
+    int pixels = 0;  // > 0: a 1x1 GEMM on its map flattened, tasks of pixels
   } tile;
   // A tiled convolution: `func` is the epilogue, `acc` the reduction it
   // reads (computed per register tile), `paddedInput` the zero-padded input

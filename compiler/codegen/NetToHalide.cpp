@@ -199,7 +199,8 @@ std::vector<Group> groupsOf(mlir::func::FuncOp fn) {
 /// arena values, where pixel (x, y) is pixel y * W + x of the row. The
 /// executor hands it such views of them (ValueDesc::flatViewOf).
 bool flatGroup(const Group &g) {
-  if (g.copy || g.ops.size() != 1 || !flatSparseConv(g.ops[0]))
+  if (g.copy || g.ops.size() != 1 ||
+      !(flatSparseConv(g.ops[0]) || flatGemmConv(g.ops[0])))
     return false;
   auto plain = [](mlir::Value v) {
     return shapeOf(v).size() == 4 && storedNhwc(v) && !storedCodes(v) &&

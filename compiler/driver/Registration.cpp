@@ -102,6 +102,12 @@ void netc::buildNetPipeline(mlir::PassManager &pm, int optLevel,
   expand.l2Bytes = target.l2Bytes;
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetFuseExpand(expand));
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetConcatInPlace());
+  // After every fusion decision: the 1x1 layers left on their own.
+  mlir::net::NetTileGemmOptions gemm;
+  gemm.vectorWidth = target.vectorWidth;
+  gemm.registers = target.registers;
+  gemm.l2Bytes = target.l2Bytes;
+  pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetTileGemm(gemm));
   share();
   // Last: the groups follow every fusion decision.
   pm.addNestedPass<mlir::func::FuncOp>(mlir::net::createNetGroup());

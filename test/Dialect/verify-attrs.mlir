@@ -13,6 +13,33 @@ func.func @oc_not_a_multiple(%x: tensor<?x64x8x8xf32>) {
 
 // -----
 
+func.func @pixels_without_their_order(%x: tensor<?x64x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  // expected-error @+1 {{tile pixels (0) go with order pixels, and only with it}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = pixels>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @pixels_of_another_order(%x: tensor<?x64x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  // expected-error @+1 {{tile pixels (28) go with order pixels, and only with it}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = rows_outer, pixels = 28>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @pixels_not_whole_blocks(%x: tensor<?x64x8x8xf32>) {
+  %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
+  // expected-error @+1 {{tile order pixels needs algo direct and pixels (30) a multiple of ow (7)}}
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = pixels, pixels = 30>} : (tensor<?x64x8x8xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x8x8xf32>
+  return
+}
+
+// -----
+
 func.func @order_of_another_algo(%x: tensor<?x64x8x8xf32>) {
   %w = net.weight "c.weight" : tensor<64x64x1x1xf32>
   // expected-error @+1 {{tile order per_image does not go with algo direct}}

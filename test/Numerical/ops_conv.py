@@ -1,8 +1,8 @@
 # conv (netlang.md section 6) against nn.Conv1d/2d/3d: stride, pad (ints,
 # lists, "same", "valid"), dilation, groups, bias=false, odd and non-square
 # sizes, stride > kernel, kernel = input, init= (frozen weights), and wide
-# rows that -O2 vectorizes, and the 3x3 convolutions -O2 computes with
-# Winograd. Each case is one output of a generated .net; the
+# rows that -O2 vectorizes, the 3x3 convolutions -O2 computes with
+# Winograd and the 1x1 ones it computes as GEMMs on flattened maps. Each case is one output of a generated .net; the
 # files are compiled at -O2 (conv2d and wide also at -O0, wide also for AVX2)
 # and run through the reference evaluator, at batch 2 and 1.
 # Tolerance: max relative error 1e-4.
@@ -161,6 +161,35 @@ conv(2, 96, [16, 16], 64, 3, pad=2, file=G)                # pad 2: 18 x 18
 conv(2, 512, [8, 9], 512, 3, pad=1, file=G)                # F(2), per image
 conv(2, 64, [16, 16], 64, 3, pad=1, stride=2, file=G)      # direct
 
+# --- gemm: 1x1 stride-1 convs on a computed map, which -O2 runs as GEMMs on
+# the map flattened to H*W pixels (net-tile-gemm): pixel counts that are no
+# multiple of the register block or the task, output channels that are no
+# multiple of the block, a fused residual, maps of several tasks ---------
+M = "gemm"
+
+
+def gemm(c, size, out, residual=False):
+    m = nn.Conv2d(c, out, 1)
+    with torch.no_grad():
+        m.bias.uniform_(-0.5, 0.5)
+    expr = f"conv(relu({{x}}), {out}, kernel=1)"
+    desc = f"1x1 on relu(x) {c}x{size[0]}x{size[1]} out {out}"
+    fn = lambda m, x: m(torch.relu(x))
+    if residual:
+        expr = f"relu({expr} + {{x}})"
+        desc += ", relu(+ x)"
+        fn = lambda m, x: torch.relu(m(torch.relu(x)) + x)
+    suite.add("gemm", desc, {"x": ("N", c) + tuple(size)}, expr, fn,
+              module=m, file=M)
+
+
+gemm(32, [9, 11], 48)                       # 99 pixels, 48 channels
+gemm(64, [13, 10], 80)                      # 80 = 64 + a block shifted in
+gemm(64, [12, 12], 64, residual=True)       # residual + relu in the epilogue
+gemm(256, [28, 28], 128)                    # several tasks of pixels
+gemm(16, [1, 5], 16)                        # 5 pixels, one vector
+
 suite.run(o0=["conv2d", "wide"],
           extra={"wide": {"avx2": ["-O2", "--target=x86-64-avx2"]},
-                 "winograd": {"avx2": ["-O2", "--target=x86-64-avx2"]}})
+                 "winograd": {"avx2": ["-O2", "--target=x86-64-avx2"]},
+                 "gemm": {"avx2": ["-O2", "--target=x86-64-avx2"]}})

@@ -125,6 +125,9 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
   if (tiled && tileAttr.int8Dot() && x.hasCodes() && c.groups == 1 &&
       !c.bn[0] && ws.size() == 4)
     return lowerInt8Conv(cx, c, tileAttr, error);
+  // A 1x1 GEMM (net-tile-gemm) on the map lowerGroup flattened to one row
+  // of H*W pixels (flatGroup); elsewhere its tile is a row tile.
+  bool gemm = tiled && !wino && x.shape[2] == 1 && flatGemmConv(c.op);
   // Only what net-tile would choose it for: a dense stride-1 3x3 kernel.
   if (wino && !(ws.size() == 4 && ws[2] == 3 && ws[3] == 3 && c.groups == 1 &&
                 ones(c.stride) && ones(c.dil)))
@@ -146,9 +149,14 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
       filter.eps = c.eps;
       filter.param = wino;
     } else {
+      // Blocks of one vector of output channels; a GEMM's of its whole
+      // register block, so one input channel's weights are one stream.
       int vec = tiled ? (int)tileAttr.getVec() : 0;
-      w = foldedWeights(cx, c, sources,
-                        !tiled ? 0 : outCh % vec == 0 ? vec : 1);
+      int block = gemm && outCh % tileAttr.getOc() == 0 ? (int)tileAttr.getOc()
+                  : tiled && outCh % vec == 0            ? vec
+                  : tiled                                ? 1
+                                                         : 0;
+      w = foldedWeights(cx, c, sources, block);
     }
     if (c.bias || c.bn[0])
       init = foldedBias(cx, c, outCh)(cx.makeVars(x.rank())[spatial]);
@@ -275,6 +283,16 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
     s.tile = {(int)tileAttr.getVec(), (int)tileAttr.getOc(),
               (int)tileAttr.getOw(),
               tileAttr.getOrder() == mlir::net::TileOrder::blocks_outer};
+    if (gemm) {
+      s.tile.pixels = (int)tileAttr.getPixels();
+      // The stage computes the flattened map lowerGroup gave it.
+      cx.values[result].shape = {x.shape[0], outCh, 1, x.shape[3]};
+      s.shape = cx.values[result].shape;
+    } else if (tileAttr.getOrder() == mlir::net::TileOrder::pixels) {
+      // Not flattened after all (a group code generation did not flatten):
+      // the same block along rows, no wider than they are.
+      s.tile.ow = std::min<int>(s.tile.ow, (int)x.shape[3]);
+    }
     // A depthwise convolution with its 1x1 expansion fused (NetFuseExpand):
     // the expansion's rows are computed inside this stage's tasks.
     if (auto fuse = c.op->getAttrOfType<mlir::net::StripAttr>(

@@ -75,6 +75,10 @@ mlir::LogicalResult lowerInt8Conv(LowerContext &cx, const ConvSpec &c,
 /// flat kernel's shape (mlir::net::flatSparseShape).
 bool flatSparseConv(mlir::Operation *op);
 
+/// Whether `op` is a dense convolution lowerGroup computes on its map
+/// flattened: a 1x1 GEMM (net.tile order = pixels).
+bool flatGemmConv(mlir::Operation *op);
+
 /// A convolution whose net.kernel chose the sparse format.
 mlir::LogicalResult lowerSparseConv(LowerContext &cx, const ConvSpec &c,
                                     mlir::net::KernelAttr kernel,

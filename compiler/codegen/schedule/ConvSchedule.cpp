@@ -172,6 +172,32 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
                 pad);
 }
 
+void netc::scheduleGemmConv(OpStage &s, std::vector<std::string> &log) {
+  const std::vector<Var> &v = s.vars; // x (pixel), y (one row), c, n
+  Var x = v[0], y = v[1], c = v[2], n = v[3];
+  int vec = s.tile.vec, oc = s.tile.oc, ow = s.tile.ow, px = s.tile.pixels;
+  Var co("co"), ci("ci"), cio("cio"), cii("cii"), xt("xt"), xc("xc"),
+      xo("xo"), xi("xi"), t0("t0"), t1("t1"), task("task");
+  Func out = s.func;
+  out.compute_root()
+      .reorder_storage(c, x, y, n)
+      .split(c, co, ci, oc, TailStrategy::ShiftInwards)
+      .split(x, xt, xc, px, TailStrategy::ShiftInwards)
+      .split(xc, xo, xi, ow, TailStrategy::ShiftInwards)
+      .reorder(ci, xi, xo, co, xt, y, n)
+      .fuse(co, xt, t0)
+      .fuse(t0, y, t1)
+      .fuse(t1, n, task)
+      .parallel(task);
+  out.split(ci, cio, cii, vec).vectorize(cii).unroll(cio).unroll(xi);
+  scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo), 0);
+  log.push_back(s.func.name() + ": 1x1 as GEMM on the flattened map, block " +
+                std::to_string(oc) + " channels x " + std::to_string(ow) +
+                " pixels (vec " + std::to_string(vec) +
+                "), parallel tasks of " + std::to_string(oc) +
+                " channels x " + std::to_string(px) + " pixels");
+}
+
 void netc::scheduleConvWithProducers(OpStage &conv,
                                      std::vector<OpStage> &stages,
                                      std::vector<std::string> &log) {

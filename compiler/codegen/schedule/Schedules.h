@@ -29,6 +29,7 @@ void scheduleSparseConv(OpStage &s, std::vector<std::string> &log);
 /// A 1x1 convolution with a sparse kernel on a flattened map
 /// (OpStage::sparse.flatTile).
 void scheduleFlatSparseConv(OpStage &s, std::vector<std::string> &log);
+void scheduleGemmConv(OpStage &s, std::vector<std::string> &log);
 /// A fully connected layer with a sparse kernel (OpStage::sparse.fc).
 void scheduleSparseFc(OpStage &s, std::vector<std::string> &log);
 

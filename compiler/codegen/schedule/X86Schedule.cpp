@@ -120,6 +120,10 @@ void scheduleX86(LoweredModel &model, const Target &target, int optLevel,
       scheduleRegisterTile(s, vec, log);
       continue;
     }
+    if (optLevel >= 1 && s.tile.vec && s.tile.pixels) {
+      scheduleGemmConv(s, log);
+      continue;
+    }
     if (optLevel >= 1 && s.tile.vec) {
       scheduleTiledConv(s, log);
       continue;

@@ -23,6 +23,8 @@ bool GpuTargetAttr::storesChannelsInnermost(Operation *) const { return false; }
 
 Attribute GpuTargetAttr::chooseConvTile(Operation *, bool) const { return {}; }
 
+Attribute GpuTargetAttr::chooseGemmTile(Operation *) const { return {}; }
+
 Attribute GpuTargetAttr::chooseWeightFormat(Operation *, int64_t, int64_t) const {
   return {};
 }

@@ -19,7 +19,7 @@ using namespace mlir::net;
 
 LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                ConvAlgo algo, int64_t vec, int64_t oc,
-                               int64_t ow, TileOrder order) {
+                               int64_t ow, TileOrder order, int64_t pixels) {
   if (vec < 1 || oc < vec || oc % vec != 0)
     return emitError() << "tile needs oc (" << oc
                        << ") a positive multiple of vec (" << vec << ")";
@@ -30,6 +30,12 @@ LogicalResult TileAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (winograd != winogradOrder)
     return emitError() << "tile order " << stringifyTileOrder(order)
                        << " does not go with algo " << stringifyConvAlgo(algo);
+  if ((order == TileOrder::pixels) != (pixels > 0))
+    return emitError() << "tile pixels (" << pixels << ") go with order "
+                       << "pixels, and only with it";
+  if (pixels > 0 && (algo != ConvAlgo::direct || pixels % ow != 0))
+    return emitError() << "tile order pixels needs algo direct and pixels ("
+                       << pixels << ") a multiple of ow (" << ow << ")";
   return success();
 }
 

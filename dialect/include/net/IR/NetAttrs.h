@@ -59,6 +59,11 @@ int64_t flatSparseTile(int64_t pixels, int64_t lanes,
 /// whole multiples of `lanes`, an f32 input another op produces, a map of
 /// at least two chunks. `computed` as for flatSparseTile.
 bool flatSparseShape(Operation *op, int64_t lanes, int64_t *computed = nullptr);
+/// Whether `op` is a convolution a flat kernel may compute on its map
+/// flattened to one row of H*W pixels (what flatSparseShape asks, but the
+/// map's size): 1x1, stride 1, no padding, groups 1, input and output
+/// channels whole multiples of `lanes`, an f32 input another op produces.
+bool flatPointwiseShape(Operation *op, int64_t lanes);
 
 } // namespace mlir::net
 

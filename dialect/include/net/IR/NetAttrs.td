@@ -83,7 +83,10 @@ def Net_TileOrder : I32EnumAttr<"TileOrder", "loop order of a tiled convolution"
     // tiles: "n,tiles,e"
     I32EnumAttrCase<"tile_blocks", 2>,
     // Winograd: per image, the GEMMs by frequency x channel block: "n,e,oc,tiles"
-    I32EnumAttrCase<"per_image", 3>]> {
+    I32EnumAttrCase<"per_image", 3>,
+    // direct 1x1 (net-tile-gemm): a GEMM on the map flattened to H*W pixels,
+    // tasks of oc channels x `pixels` pixels in parallel: "n,oc,pixels,ow"
+    I32EnumAttrCase<"pixels", 4>]> {
   let cppNamespace = "::mlir::net";
   let genSpecializedAttr = 0;
 }
@@ -95,15 +98,26 @@ def Net_TileAttr : AttrDef<Net_Dialect, "Tile"> {
     The output is walked in blocks of `oc` channels (a multiple of the
     vector width `vec`) by `ow` columns (Winograd: tiles), whose sums stay in
     vector registers, in the loop `order`; `algo` says whether the
-    convolution is direct or Winograd F(m x m, 3 x 3).
+    convolution is direct or Winograd F(m x m, 3 x 3). With order `pixels`
+    (a 1x1 convolution as a GEMM on its flattened map), `ow` counts pixels
+    and each task computes `oc` channels of `pixels` pixels (a multiple of
+    `ow`); other orders leave `pixels` out (0).
 
     ```mlir
     net.tile = #net.tile<algo = winograd4, vec = 16, oc = 64, ow = 4, order = tile_blocks>
+    net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = pixels, pixels = 49>
     ```
   }];
   let parameters = (ins EnumParameter<Net_ConvAlgo>:$algo, "int64_t":$vec,
                         "int64_t":$oc, "int64_t":$ow,
-                        EnumParameter<Net_TileOrder>:$order);
+                        EnumParameter<Net_TileOrder>:$order,
+                        DefaultValuedParameter<"int64_t", "0">:$pixels);
+  let builders = [
+    AttrBuilder<(ins "ConvAlgo":$algo, "int64_t":$vec, "int64_t":$oc,
+                     "int64_t":$ow, "TileOrder":$order), [{
+      return $_get($_ctxt, algo, vec, oc, ow, order, 0);
+    }]>
+  ];
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;
   let extraClassDeclaration = [{

@@ -30,6 +30,11 @@ def Net_TargetAttrInterface : AttrInterface<"TargetAttrInterface"> {
                     "(Attribute: TileAttr is declared after the interface.)",
       "::mlir::Attribute", "chooseConvTile",
       (ins "::mlir::Operation *":$conv, "bool":$fastAlgorithms)>,
+    InterfaceMethod<"The tile of a 1x1 stride-1 convolution computed as a "
+                    "GEMM on its map flattened to H*W pixels (net-tile-gemm): "
+                    "a #net.tile with order = pixels, or null where the "
+                    "target has no such kernel or `conv` does not take it.",
+      "::mlir::Attribute", "chooseGemmTile", (ins "::mlir::Operation *":$conv)>,
     InterfaceMethod<"The dense or sparse kernel for a conv or fc layer whose "
                     "weights have `nnz` nonzeros, at most `rowMax` in one "
                     "output channel: a #net.kernel with both cost estimates, "

@@ -320,6 +320,37 @@ def NetConcatInPlace : Pass<"net-concat-in-place", "func::FuncOp"> {
   let dependentDialects = ["mlir::net::NetDialect"];
 }
 
+def NetTileGemm : Pass<"net-tile-gemm", "func::FuncOp"> {
+  let summary = "Run the 1x1 convolutions that keep a kernel of their own as GEMMs";
+  let description = [{
+    A 1x1 stride-1 convolution is a GEMM: (H*W pixels x C) times (C x O).
+    After the fusion passes, each such convolution (direct f32 tile,
+    channels innermost, dense weights, channels whole multiples of the
+    vector) that still gets a kernel of its own (nothing fused into it, not
+    fused into a consumer, not read by a `net.qdq`, its input, residual and
+    output not parts of a concat in place) gets the target's GEMM tile
+    (`chooseGemmTile`): `order = pixels`. Code generation runs it on its
+    map flattened to one row of H*W pixels (as the flat sparse kernel), in
+    parallel tasks of `oc` channels x `pixels` pixels, each a sequence of
+    register blocks of oc channels x ow pixels over the input channels,
+    with the weights stored per block of oc channels, so no block is cut
+    by a row's end and one block's weights stay in L2 for the whole task.
+
+    ```mlir
+    net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = pixels, pixels = 49>
+    ```
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int", "8",
+           "float lanes in one vector register">,
+    Option<"registers", "registers", "int", "16",
+           "vector registers available to a kernel">,
+    Option<"l2Bytes", "l2", "int64_t", "1048576",
+           "L2 cache size per core in bytes">,
+  ];
+  let dependentDialects = ["mlir::net::NetDialect"];
+}
+
 def NetGroup : Pass<"net-group", "func::FuncOp"> {
   let summary = "Mark the fusion groups code generation makes kernels of";
   let description = [{
