@@ -312,6 +312,13 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
 
 } // namespace
 
+bool netc::flatGemmConv(mlir::Operation *op) {
+  auto tile = op->getAttrOfType<mlir::net::TileAttr>(mlir::net::kTileAttr);
+  return tile && tile.getOrder() == mlir::net::TileOrder::pixels &&
+         mlir::net::isNhwc(op) &&
+         mlir::net::flatPointwiseShape(op, tile.getVec());
+}
+
 void netc::registerConvLowerings(LowerTable &t) {
   t[mlir::net::ConvOp::getOperationName()] =
       [](LowerContext &cx, mlir::Operation *op, std::string &error) {

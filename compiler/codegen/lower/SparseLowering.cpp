@@ -136,13 +136,6 @@ bool netc::flatSparseConv(mlir::Operation *op) {
          mlir::net::flatSparseShape(op, target ? target.getFloatLanes() : 8);
 }
 
-bool netc::flatGemmConv(mlir::Operation *op) {
-  auto tile = op->getAttrOfType<mlir::net::TileAttr>(mlir::net::kTileAttr);
-  return tile && tile.getOrder() == mlir::net::TileOrder::pixels &&
-         mlir::net::isNhwc(op) &&
-         mlir::net::flatPointwiseShape(op, tile.getVec());
-}
-
 mlir::LogicalResult netc::lowerSparseConv(LowerContext &cx, const ConvSpec &c,
                                           mlir::net::KernelAttr kernel,
                                           std::string &error) {
