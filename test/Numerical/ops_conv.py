@@ -168,14 +168,20 @@ conv(2, 64, [16, 16], 64, 3, pad=1, stride=2, file=G)      # direct
 M = "gemm"
 
 
-def gemm(c, size, out, residual=False):
+def gemm(c, size, out, residual=None):
+    """residual: "relu" adds relu(x) (a computed map: the GEMM's epilogue),
+    "input" adds the model input x (converted at the edge: the row tile)."""
     m = nn.Conv2d(c, out, 1)
     with torch.no_grad():
         m.bias.uniform_(-0.5, 0.5)
     expr = f"conv(relu({{x}}), {out}, kernel=1)"
     desc = f"1x1 on relu(x) {c}x{size[0]}x{size[1]} out {out}"
     fn = lambda m, x: m(torch.relu(x))
-    if residual:
+    if residual == "relu":
+        expr = f"relu({expr} + relu({{x}}))"
+        desc += ", relu(+ relu(x))"
+        fn = lambda m, x: torch.relu(m(torch.relu(x)) + torch.relu(x))
+    elif residual == "input":
         expr = f"relu({expr} + {{x}})"
         desc += ", relu(+ x)"
         fn = lambda m, x: torch.relu(m(torch.relu(x)) + x)
@@ -185,7 +191,8 @@ def gemm(c, size, out, residual=False):
 
 gemm(32, [9, 11], 48)                       # 99 pixels, 48 channels
 gemm(64, [13, 10], 80)                      # 80 = 64 + a block shifted in
-gemm(64, [12, 12], 64, residual=True)       # residual + relu in the epilogue
+gemm(64, [12, 12], 64, residual="relu")     # residual + relu in the epilogue
+gemm(64, [12, 12], 64, residual="input")    # residual from the model input
 gemm(256, [28, 28], 128)                    # several tasks of pixels
 gemm(16, [1, 5], 16)                        # 5 pixels, one vector
 

@@ -31,14 +31,15 @@ func.func @layer3(%x0: tensor<?x1024x14x14xf32>) -> tensor<?x512x7x7xf32> {
   return %o : tensor<?x512x7x7xf32>
 }
 
-// Not taken: a strided 1x1, a 1x1 of a model input (the executor converts
-// it at the edge), one writing a crop of a concat in place, one read by a
-// pool that computes it per strip, and one without a tile (fewer channels
-// than a vector: the plain schedule).
+// Not taken: a strided 1x1, a 1x1 of a model input or with a model input
+// as its residual (the executor converts inputs at the edge), one writing
+// a crop of a concat in place, one read by a pool that computes it per
+// strip, and one without a tile (fewer channels than a vector: the plain
+// schedule).
 // AVX512-LABEL: func.func @left_alone
 // AVX512-NOT: order = pixels
 // AVX512: return
-func.func @left_alone(%x: tensor<?x64x14x14xf32>) -> (tensor<?x64x7x7xf32>, tensor<?x128x14x14xf32>, tensor<?x64x7x7xf32>, tensor<?x4x14x14xf32>) {
+func.func @left_alone(%x: tensor<?x64x14x14xf32>) -> (tensor<?x64x7x7xf32>, tensor<?x128x14x14xf32>, tensor<?x64x7x7xf32>, tensor<?x4x14x14xf32>, tensor<?x64x14x14xf32>) {
   %w = net.weight "a.weight" : tensor<64x64x1x1xf32>
   %s = net.conv %x, %w stride [2, 2] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = rows_outer>} : (tensor<?x64x14x14xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x7x7xf32>
   %i = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = rows_outer>} : (tensor<?x64x14x14xf32>, tensor<64x64x1x1xf32>) -> tensor<?x64x14x14xf32>
@@ -50,6 +51,7 @@ func.func @left_alone(%x: tensor<?x64x14x14xf32>) -> (tensor<?x64x7x7xf32>, tens
   %q = net.maxpool %p kernel [2, 2] stride [2, 2] pad [0, 0] {net.fuse_producer = #net.strip<rows = 2>, net.layout = #net.layout<nhwc>} : tensor<?x64x14x14xf32> -> tensor<?x64x7x7xf32>
   %w4 = net.weight "d.weight" : tensor<4x64x1x1xf32>
   %n = net.conv %r, %w4 stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>} : (tensor<?x64x14x14xf32>, tensor<4x64x1x1xf32>) -> tensor<?x4x14x14xf32>
-  return %s, %c, %q, %n : tensor<?x64x7x7xf32>, tensor<?x128x14x14xf32>, tensor<?x64x7x7xf32>, tensor<?x4x14x14xf32>
+  %e = net.fused_conv %r, %w residual %x stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {act = #net.act<relu>, net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = rows_outer>} : (tensor<?x64x14x14xf32>, tensor<64x64x1x1xf32>, tensor<?x64x14x14xf32>) -> tensor<?x64x14x14xf32>
+  return %s, %c, %q, %n, %e : tensor<?x64x7x7xf32>, tensor<?x128x14x14xf32>, tensor<?x64x7x7xf32>, tensor<?x4x14x14xf32>, tensor<?x64x14x14xf32>
 }
 

@@ -289,8 +289,9 @@ mlir::LogicalResult lowerConvSpec(LowerContext &cx, const ConvSpec &c,
       cx.values[result].shape = {x.shape[0], outCh, 1, x.shape[3]};
       s.shape = cx.values[result].shape;
     } else if (tileAttr.getOrder() == mlir::net::TileOrder::pixels) {
-      // Not flattened after all (a group code generation did not flatten):
-      // the same block along rows, no wider than they are.
+      // Not flattened after all (net-tile-gemm marks only convolutions
+      // whose group flatGroup flattens; kept so that a tile set by hand
+      // still compiles): the same block along rows, no wider than they are.
       s.tile.ow = std::min<int>(s.tile.ow, (int)x.shape[3]);
     }
     // A depthwise convolution with its 1x1 expansion fused (NetFuseExpand):

@@ -29,6 +29,8 @@ void scheduleSparseConv(OpStage &s, std::vector<std::string> &log);
 /// A 1x1 convolution with a sparse kernel on a flattened map
 /// (OpStage::sparse.flatTile).
 void scheduleFlatSparseConv(OpStage &s, std::vector<std::string> &log);
+/// A dense 1x1 convolution as a GEMM on a flattened map (OpStage::tile
+/// with pixels > 0, net-tile-gemm): tasks of oc channels x pixels.
 void scheduleGemmConv(OpStage &s, std::vector<std::string> &log);
 /// A fully connected layer with a sparse kernel (OpStage::sparse.fc).
 void scheduleSparseFc(OpStage &s, std::vector<std::string> &log);

@@ -203,10 +203,11 @@ Attribute X86TargetAttr::chooseConvTile(Operation *op,
 /// pixels. Measured on resnet50's seven 1x1 shapes (2-core AVX-512 Zen 4,
 /// netc --profile): against a row tile whose weight vectors lay 64 KB
 /// apart (the same L1 sets as the 4 KB-apart pixels' inputs) and whose
-/// blocks did not divide 256 channels, 7-20% faster, within 10% of the FMA
-/// peak. The best tasks read about L2/5 of input (100-200 KB on 1 MB), and
-/// blocks that divide the pixels (ow = 7 on 56/28/14/7 maps) matter more
-/// than the last register.
+/// blocks did not divide 256 channels, up to 14% faster (1024 -> 256 on
+/// 14x14: 0.530 -> 0.465 ms, the FMA peak being 0.449), within the noise on
+/// the 64- and 2048-channel shapes. Tasks reading 100-200 KB of input (on
+/// a 1 MB L2) did best, and blocks that divide the pixels (ow = 7 on
+/// 56/28/14/7 maps) matter more than the last register.
 Attribute X86TargetAttr::chooseGemmTile(Operation *op) const {
   auto tile = op->getAttrOfType<TileAttr>(kTileAttr);
   int64_t vec = getVectorWidth();

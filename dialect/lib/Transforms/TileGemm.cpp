@@ -28,7 +28,8 @@ bool partOfConcatInPlace(Value v) {
 }
 
 /// Whether `conv` is a group of its own: nothing fused into it, not fused
-/// into a reader, and all its maps stored on their own.
+/// into a reader, and all its maps stored on their own in the arena (no
+/// model input, which the executor converts at the edge; no crop).
 bool ownKernel(Operation *conv) {
   if (conv->hasAttr(kFuseProducerAttr))
     return false;
@@ -39,7 +40,7 @@ bool ownKernel(Operation *conv) {
     if (kernel.isSparse())
       return false;
   for (Value v : conv->getOperands())
-    if (partOfConcatInPlace(v))
+    if (!v.getDefiningOp() || partOfConcatInPlace(v))
       return false;
   return !partOfConcatInPlace(conv->getResult(0));
 }
