@@ -327,8 +327,9 @@ def NetTileGemm : Pass<"net-tile-gemm", "func::FuncOp"> {
     After the fusion passes, each such convolution (direct f32 tile,
     channels innermost, dense weights, channels whole multiples of the
     vector) that still gets a kernel of its own (nothing fused into it, not
-    fused into a consumer, not read by a `net.qdq`, its input, residual and
-    output not parts of a concat in place) gets the target's GEMM tile
+    fused into a consumer, not read by a `net.qdq`, its input and residual
+    other ops' results (a model input is converted at the edge), its maps
+    not parts of a concat in place) gets the target's GEMM tile
     (`chooseGemmTile`): `order = pixels`. Code generation runs it on its
     map flattened to one row of H*W pixels (as the flat sparse kernel), in
     parallel tasks of `oc` channels x `pixels` pixels, each a sequence of
