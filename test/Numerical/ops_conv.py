@@ -2,7 +2,8 @@
 # lists, "same", "valid"), dilation, groups, bias=false, odd and non-square
 # sizes, stride > kernel, kernel = input, init= (frozen weights), and wide
 # rows that -O2 vectorizes, the 3x3 convolutions -O2 computes with
-# Winograd and the 1x1 ones it computes as GEMMs on flattened maps. Each case is one output of a generated .net; the
+# Winograd, the 1x1 ones it computes as GEMMs on flattened maps and
+# depthwise ones in tasks of channel blocks. Each case is one output of a generated .net; the
 # files are compiled at -O2 (conv2d and wide also at -O0, wide also for AVX2)
 # and run through the reference evaluator, at batch 2 and 1.
 # Tolerance: max relative error 1e-4.
@@ -195,8 +196,19 @@ gemm(64, [12, 12], 64, residual="relu")     # residual + relu in the epilogue
 gemm(64, [12, 12], 64, residual="input")    # residual from the model input
 gemm(256, [28, 28], 128)                    # several tasks of pixels
 gemm(16, [1, 5], 16)                        # 5 pixels, one vector
+gemm(256, [13, 13], 64)                     # 25 blocks in chunks of 7: a short last one
+
+# --- depthwise: -O2 runs a depthwise conv's tasks as channel blocks x strips
+# of rows: several blocks, a last block shifted in, strips whose rows do not
+# divide the map, stride 2 ------------------------------------------------
+D = "depthwise"
+conv(2, 96, [13, 13], 96, 3, pad=1, groups=96, file=D)
+conv(2, 96, [13, 13], 96, 3, pad=1, stride=2, groups=96, file=D)
+conv(2, 200, [7, 9], 200, 3, pad=1, groups=200, bias=False, file=D)
+conv(2, 32, [19, 17], 32, 5, pad=2, groups=32, file=D)
 
 suite.run(o0=["conv2d", "wide"],
           extra={"wide": {"avx2": ["-O2", "--target=x86-64-avx2"]},
                  "winograd": {"avx2": ["-O2", "--target=x86-64-avx2"]},
-                 "gemm": {"avx2": ["-O2", "--target=x86-64-avx2"]}})
+                 "gemm": {"avx2": ["-O2", "--target=x86-64-avx2"]},
+                 "depthwise": {"avx2": ["-O2", "--target=x86-64-avx2"]}})

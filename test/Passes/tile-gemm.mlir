@@ -1,7 +1,7 @@
 // net-tile-gemm: a 1x1 stride-1 convolution left with a kernel of its own
 // gets the target's GEMM tile (order = pixels): oc channels x ow pixels of
 // the flattened map in registers, tasks of `pixels` pixels that read at most
-// L2/10 of input and cut the map evenly. AVX-512 (16 lanes, 32 registers:
+// L2/10 of input, as few as allow that (the last one short). AVX-512 (16 lanes, 32 registers:
 // 4 vectors x 7 pixels, the broadcast read from memory) and AVX2 (8 lanes,
 // 16 registers, one of them for the broadcast).
 // RUN: net-opt %s --net-tile-gemm="vector-width=16 registers=32" | FileCheck %s --check-prefix=AVX512
@@ -9,17 +9,18 @@
 // (Malformed pixel tiles: test/Dialect/verify-attrs.mlir.)
 
 // ResNet-50's layer3 1x1 (1024 -> 256 on 14x14, 196 pixels): 802 KB of
-// input, so 8 chunks of L2/10 at least; 28 pixels (4 blocks of 7) cut 196
-// evenly. A 1x1 after a strided conv on 7x7 (256 -> 512, 50 KB of input):
-// one task per channel block, all 49 pixels. With AVX2, 2 vectors x 6 pixels
-// (18 per task: 198 computed, as few as blocks of 6 allow), 3 x 4 on 7x7.
+// input, so 8 chunks of L2/10 at least: 28 pixels (4 blocks of 7). A 1x1
+// after a strided conv on 7x7 (256 -> 512, 50 KB of input): one task per
+// channel block, all 49 pixels. With AVX2, 2 vectors x 6 pixels (33 blocks
+// in 8 chunks: 5 blocks, 30 pixels, a chunk), 3 x 4 on 7x7 (one chunk of
+// 13 blocks, the last shifted in).
 // AVX512-LABEL: func.func @layer3
 // AVX512: net.fused_conv {{.*}}net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = pixels, pixels = 28>
 // AVX512: net.conv {{.*}}stride [2, 2]{{.*}}order = rows_outer>
 // AVX512: net.conv {{.*}}net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = pixels, pixels = 49>
 // AVX2-LABEL: func.func @layer3
-// AVX2: net.fused_conv {{.*}}net.tile = #net.tile<algo = direct, vec = 8, oc = 16, ow = 6, order = pixels, pixels = 18>
-// AVX2: net.conv {{.*}}net.tile = #net.tile<algo = direct, vec = 8, oc = 24, ow = 4, order = pixels, pixels = 4>
+// AVX2: net.fused_conv {{.*}}net.tile = #net.tile<algo = direct, vec = 8, oc = 16, ow = 6, order = pixels, pixels = 30>
+// AVX2: net.conv {{.*}}net.tile = #net.tile<algo = direct, vec = 8, oc = 24, ow = 4, order = pixels, pixels = 52>
 func.func @layer3(%x0: tensor<?x1024x14x14xf32>) -> tensor<?x512x7x7xf32> {
   %x = net.relu %x0 {net.layout = #net.layout<nhwc>} : tensor<?x1024x14x14xf32>
   %w = net.weight "a.weight" : tensor<256x1024x1x1xf32>

@@ -64,6 +64,18 @@ void scheduleSums(Func acc, const RDom &r, const std::vector<Var> &v, int vec,
     update.unroll(r[0]).unroll(r[1]);
 }
 
+/// The channel blocks of a depthwise convolution computed on its own (one
+/// input channel per output, nothing fused into it, f32), else 0.
+int depthwiseBlocks(const OpStage &s) {
+  if (s.producer >= 0 || s.tile.int8Dot || s.stripRows > 0 ||
+      !s.rdom.defined() || s.rdom.dimensions() < 3)
+    return 0;
+  const int64_t *cin = Internal::as_const_int(s.rdom[2].extent());
+  if (!cin || *cin != 1 || s.shape[1] < 2)
+    return 0;
+  return (int)((s.shape[1] + s.tile.oc - 1) / s.tile.oc);
+}
+
 /// The zero-padded copy of a convolution's input, if it has one.
 std::string schedulePad(Func p, const std::vector<Var> &v, int vec) {
   if (!p.defined())
@@ -98,6 +110,7 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
 
   Func out = s.func;
   bool root = !consumer.defined();
+  std::string depthwiseTasks;
   LoopLevel at = root ? LoopLevel::root() : LoopLevel(consumer, strip);
   out.compute_at(at)
       .reorder_storage(c, x, y, n)
@@ -114,6 +127,22 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
     // Blocks and rows are nested parallel loops: fusing them would hide the
     // row from bounds inference and make each block's sums span all rows.
     out.reorder(ci, xi, xo, y, n, co).parallel(co).parallel(y);
+  } else if (int blocks = depthwiseBlocks(s); blocks > 0) {
+    // Depthwise: a channel block needs only its own input channels, so the
+    // tasks are channel blocks x strips, as few strips as give 8 tasks per
+    // image. Each task pads its rows once, sliding; the strips of H/8 rows
+    // below padded the late layers' few rows up to 3 times (14x14: one-row
+    // tasks, each padding 3 input rows of every channel).
+    int strips = std::min<int>((8 + blocks - 1) / blocks, (int)s.shape[2]);
+    int rows = ((int)s.shape[2] + strips - 1) / strips;
+    Var task("task");
+    depthwiseTasks = " (depthwise: tasks of " + std::to_string(oc) +
+                     " channels x " + std::to_string(rows) + " rows)";
+    out.split(y, yo, yi, rows, TailStrategy::GuardWithIf)
+        .reorder(ci, xi, xo, yi, co, yo, n)
+        .fuse(co, yo, task)
+        .fuse(task, n, yn)
+        .parallel(yn);
   } else {
     // Tasks of H/8 rows (8 per image: enough for the cores at batch 1), so
     // the padded input rows slide from one output row to the next instead
@@ -160,7 +189,7 @@ void netc::scheduleTiledConv(OpStage &s, std::vector<std::string> &log,
   }
   log.push_back(s.func.name() + ": tiled conv, channels innermost, " +
                 (s.requantized ? "requantized to u8, " : "") +
-                (root ? describe(s.tile)
+                (root ? describe(s.tile) + depthwiseTasks
                  : !store
                      ? "block " + std::to_string(oc) + " channels x " +
                            std::to_string(ow) + " columns, per strip of " +
@@ -176,21 +205,27 @@ void netc::scheduleGemmConv(OpStage &s, std::vector<std::string> &log) {
   const std::vector<Var> &v = s.vars; // x (pixel), y (one row), c, n
   Var x = v[0], y = v[1], c = v[2], n = v[3];
   int vec = s.tile.vec, oc = s.tile.oc, ow = s.tile.ow, px = s.tile.pixels;
-  Var co("co"), ci("ci"), cio("cio"), cii("cii"), xt("xt"), xc("xc"),
+  Var co("co"), ci("ci"), cio("cio"), cii("cii"), xt("xt"), xb("xb"),
       xo("xo"), xi("xi"), t0("t0"), t1("t1"), task("task");
   Func out = s.func;
+  // Blocks of ow pixels (the last shifted inwards), then chunks of px/ow
+  // blocks (the last one shorter, its missing blocks skipped). Chunks cut
+  // first and shifted inwards would leave Halide unable to prove a block's
+  // sums a constant size where the chunks do not divide the map: it put
+  // them on the heap, one malloc per block and no registers (256->64 on
+  // 56x56: 1.7x slower).
   out.compute_root()
       .reorder_storage(c, x, y, n)
       .split(c, co, ci, oc, TailStrategy::ShiftInwards)
-      .split(x, xt, xc, px, TailStrategy::ShiftInwards)
-      .split(xc, xo, xi, ow, TailStrategy::ShiftInwards)
-      .reorder(ci, xi, xo, co, xt, y, n)
+      .split(x, xo, xi, ow, TailStrategy::ShiftInwards)
+      .split(xo, xt, xb, px / ow, TailStrategy::GuardWithIf)
+      .reorder(ci, xi, xb, co, xt, y, n)
       .fuse(co, xt, t0)
       .fuse(t0, y, t1)
       .fuse(t1, n, task)
       .parallel(task);
   out.split(ci, cio, cii, vec).vectorize(cii).unroll(cio).unroll(xi);
-  scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xo), 0);
+  scheduleSums(s.acc, s.rdom, v, vec, LoopLevel(out, xb), 0);
   log.push_back(s.func.name() + ": 1x1 as GEMM on the flattened map, block " +
                 std::to_string(oc) + " channels x " + std::to_string(ow) +
                 " pixels (vec " + std::to_string(vec) +

@@ -224,32 +224,19 @@ Attribute X86TargetAttr::chooseGemmTile(Operation *op) const {
   // one sum per input channel for 4 x 7); AVX2 needs one for it.
   RegisterBlock best =
       chooseBlock(O, P, vec, getRegisters(), vec >= 16 ? 0 : 1);
-  // Chunks of at most L2/10 of input each, cut evenly: of the chunk
-  // counts from that minimum up, the fewest within 3% of the fewest pixels
-  // computed (the last chunk shifts inwards, recomputing some; a chunk,
-  // a whole number of blocks, fits in the map).
+  // Chunks of at most L2/10 of input each, as few as that allows, of
+  // whole blocks (the schedule shifts the map's last block inwards and
+  // leaves the last chunk short: every pixel is computed once).
   int64_t ow = best.ow, tiles = (P + ow - 1) / ow;
   double inBytes = 4.0 * double(C) * double(P);
   // And at least 4 tasks per image (channel blocks x chunks), for the
   // cores at batch 1.
   int64_t blocks = (O + best.oc - 1) / best.oc;
-  int64_t least = std::clamp<int64_t>(
+  int64_t chunks = std::clamp<int64_t>(
       std::max<int64_t>((int64_t)std::ceil(inBytes / (double(getL2()) / 10.0)),
                         (4 + blocks - 1) / blocks),
       1, tiles);
-  auto chunkOf = [&](int64_t chunks) {
-    return std::min((tiles + chunks - 1) / chunks * ow, P / ow * ow);
-  };
-  auto computed = [&](int64_t px) { return (P + px - 1) / px * px; };
-  int64_t fewest = INT64_MAX;
-  for (int64_t chunks = least; chunks <= tiles; ++chunks)
-    fewest = std::min(fewest, computed(chunkOf(chunks)));
-  int64_t pixels = chunkOf(tiles);
-  for (int64_t chunks = least; chunks <= tiles; ++chunks)
-    if (double(computed(chunkOf(chunks))) <= 1.03 * double(fewest)) {
-      pixels = chunkOf(chunks);
-      break;
-    }
+  int64_t pixels = (tiles + chunks - 1) / chunks * ow;
   return TileAttr::get(getContext(), ConvAlgo::direct, vec, best.oc, ow,
                        TileOrder::pixels, pixels);
 }
