@@ -323,6 +323,11 @@ std::string netc::describeCalls(const Program &m) {
              << v.channelOffset + v.shape[1] << ") of value " << v.parent
              << " (" << e.values[v.parent].shape[1] << " channels)";
       }
+      if (int i = e.steps[s].inPlace; i >= 0) {
+        const ValueDesc &in = e.values[e.steps[s].inputs[i]];
+        os << ", in place of value "
+           << (in.flatViewOf >= 0 ? in.flatViewOf : e.steps[s].inputs[i]);
+      }
       os << "\n";
     }
   }

@@ -200,6 +200,11 @@ struct Step {
   std::string label; // the group's first layer, for --emit=halide
   std::vector<int> inputs, outputs; // value ids
   std::vector<int> weights;         // prepared weight ids
+  // An input whose storage the (one) output may take when this call reads
+  // it last (planArena): the kernel reads each of its elements once, where
+  // it writes the same element of the output (a GEMM's residual). -1: none,
+  // or the plan kept them apart.
+  int inPlace = -1;
 };
 
 struct ExecEntry {

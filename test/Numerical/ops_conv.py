@@ -170,8 +170,10 @@ M = "gemm"
 
 
 def gemm(c, size, out, residual=None):
-    """residual: "relu" adds relu(x) (a computed map: the GEMM's epilogue),
-    "input" adds the model input x (converted at the edge: the row tile)."""
+    """residual: "relu" adds relu(x) (a computed map: the GEMM's epilogue;
+    also its input, so not written over), "other" adds relu(x * 0.5), read
+    last there (written over in place where the blocks are whole), "input" adds the model input
+    x (converted at the edge: the row tile)."""
     m = nn.Conv2d(c, out, 1)
     with torch.no_grad():
         m.bias.uniform_(-0.5, 0.5)
@@ -182,6 +184,10 @@ def gemm(c, size, out, residual=None):
         expr = f"relu({expr} + relu({{x}}))"
         desc += ", relu(+ relu(x))"
         fn = lambda m, x: torch.relu(m(torch.relu(x)) + torch.relu(x))
+    elif residual == "other":
+        expr = f"relu({expr} + relu({{x}} * 0.5))"
+        desc += ", relu(+ relu(x * 0.5))"
+        fn = lambda m, x: torch.relu(m(torch.relu(x)) + torch.relu(x * 0.5))
     elif residual == "input":
         expr = f"relu({expr} + {{x}})"
         desc += ", relu(+ x)"
@@ -194,6 +200,8 @@ gemm(32, [9, 11], 48)                       # 99 pixels, 48 channels
 gemm(64, [13, 10], 80)                      # 80 = 64 + a block shifted in
 gemm(64, [12, 12], 64, residual="relu")     # residual + relu in the epilogue
 gemm(64, [12, 12], 64, residual="input")    # residual from the model input
+gemm(64, [14, 14], 64, residual="other")    # in place of its residual (AVX-512)
+gemm(48, [9, 11], 48, residual="other")     # a block shifted in: not in place
 gemm(256, [28, 28], 128)                    # several tasks of pixels
 gemm(16, [1, 5], 16)                        # 5 pixels, one vector
 gemm(256, [13, 13], 64)                     # 25 blocks in chunks of 7: a short last one
