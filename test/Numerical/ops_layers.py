@@ -265,6 +265,7 @@ add("concat", "relu(a), relu(b), wide", {"a": ("N", 2, 3, 21), "b": ("N", 3, 3, 
 fc([3, 4, 37], 40, desc=", wide", file=F)
 fc([1000], 16, desc=", 16 outputs", file=F)
 fc([64], 100, bias=False, desc=", 100 outputs, no bias", file=F)
+fc([3, 7, 5], 20, desc=", 105 inputs: 4 partial sums, one input short", file=F)
 fc([5, 5, 5], 1, desc=", 1 output", file=F)
 bn([4, 5, 37], desc=", wide", file=F)
 bn([40], desc=", 40 features", file=F)
