@@ -32,6 +32,19 @@ func.func @layer3(%x0: tensor<?x1024x14x14xf32>) -> tensor<?x512x7x7xf32> {
   return %o : tensor<?x512x7x7xf32>
 }
 
+// Channels that a smaller block divides: 160 = 5 x 32 rather than 3 blocks
+// of 64, the last shifted in (AVX-512); AVX2's 2 x 8 divides it already.
+// AVX512-LABEL: func.func @divides
+// AVX512: net.tile = #net.tile<algo = direct, vec = 16, oc = 32, ow = 7, order = pixels
+// AVX2-LABEL: func.func @divides
+// AVX2: net.tile = #net.tile<algo = direct, vec = 8, oc = 16,
+func.func @divides(%x0: tensor<?x960x7x7xf32>) -> tensor<?x160x7x7xf32> {
+  %x = net.relu %x0 {net.layout = #net.layout<nhwc>} : tensor<?x960x7x7xf32>
+  %w = net.weight "p.weight" : tensor<160x960x1x1xf32>
+  %y = net.conv %x, %w stride [1, 1] pad [0, 0] dilation [1, 1] groups 1 {net.layout = #net.layout<nhwc>, net.tile = #net.tile<algo = direct, vec = 16, oc = 64, ow = 7, order = rows_outer>} : (tensor<?x960x7x7xf32>, tensor<160x960x1x1xf32>) -> tensor<?x160x7x7xf32>
+  return %y : tensor<?x160x7x7xf32>
+}
+
 // Not taken: a strided 1x1, a 1x1 of a model input or with a model input
 // as its residual (the executor converts inputs at the edge), one writing
 // a crop of a concat in place, one read by a pool that computes it per
