@@ -452,9 +452,6 @@ ValueDesc describeValue(mlir::Value v, bool nhwc) {
 /// an output there when the caller's tensor is not 64-byte aligned, and
 /// copies it over at the end.
 void planArena(ExecEntry &e) {
-  for (Step &step : e.steps)
-    if (step.inPlace >= 0 && step.outputs.size() != 1)
-      step.inPlace = -1;
   // A crop is stored in its parent: the parent is live from the first
   // write of any of its parts.
   // A flat view is stored in the value it views.
